@@ -1,0 +1,112 @@
+//! Demo mode: classify a handful of test digits kept in flash and log each with its label.
+//!
+//! The digits are `demo/digits-5-9.bin`, records of `[label][784 pixels]` cut from MNIST's
+//! test set by `cargo run -p tinytransfer-tests --bin tinytransfer-demo-digits`.
+
+use heapless::String;
+use micromath::F32Ext as _;
+use tinytransfer_core::kernels::argmax;
+use tinytransfer_core::shapes::{IMAGE_PIXELS, IMAGE_WIDTH};
+use tinytransfer_core::{Model, Prediction, QuantParams, Scratch};
+
+use crate::stopwatch::Stopwatch;
+
+static DIGITS: &[u8] = include_bytes!("../demo/digits-5-9.bin");
+const RECORD: usize = 1 + IMAGE_PIXELS;
+const _: () = assert!(DIGITS.len() % RECORD == 0, "demo/digits-5-9.bin is not whole records");
+
+/// Classifies every embedded digit, then logs the accuracy.
+pub fn run(model: &Model<'_, '_>, scratch: &mut Scratch, stopwatch: &Stopwatch) {
+    let logit_quant = model.head().output_quant();
+    let mut correct = 0usize;
+
+    for (n, record) in DIGITS.chunks_exact(RECORD).enumerate() {
+        let (&label, pixels) = record.split_first().expect("a record is never empty");
+        let pixels: &[u8; IMAGE_PIXELS] = pixels.try_into().expect("a record holds one image");
+        log_picture(pixels);
+
+        let prediction = classify_timed(model, pixels, scratch, stopwatch);
+        let confidence = confidence(&prediction, logit_quant);
+        let verdict = if prediction.label == label { "right" } else { "WRONG" };
+        correct += usize::from(prediction.label == label);
+
+        defmt::info!(
+            "digit {=usize}: label {=u8}, predicted {=u8} ({=f32} % sure), {=str}",
+            n,
+            label,
+            prediction.label,
+            confidence * 100.0,
+            verdict
+        );
+    }
+
+    let total = DIGITS.len() / RECORD;
+    defmt::info!(
+        "demo: {=usize} of {=usize} digits right, accuracy {=f32} %",
+        correct,
+        total,
+        100.0 * correct as f32 / total as f32
+    );
+}
+
+/// Runs the network layer by layer, logging each layer's ticks at debug.
+fn classify_timed(
+    model: &Model<'_, '_>,
+    pixels: &[u8; IMAGE_PIXELS],
+    scratch: &mut Scratch,
+    stopwatch: &Stopwatch,
+) -> Prediction {
+    let start = stopwatch.now();
+    model.conv1(pixels, scratch);
+    let conv1 = stopwatch.ticks_since(start);
+
+    let start = stopwatch.now();
+    model.conv2_pool(scratch);
+    let conv2 = stopwatch.ticks_since(start);
+
+    let start = stopwatch.now();
+    model.dense1(scratch);
+    let dense1 = stopwatch.ticks_since(start);
+
+    let start = stopwatch.now();
+    let logits = model.dense2(scratch);
+    let dense2 = stopwatch.ticks_since(start);
+
+    defmt::debug!(
+        "SysTick ticks: conv1 {=u32}, conv2+pool {=u32}, dense1 {=u32}, dense2 {=u32}",
+        conv1,
+        conv2,
+        dense1,
+        dense2
+    );
+
+    // The same choice as `Model::classify`: the first of equal maxima.
+    let index = argmax(&logits).unwrap_or(0);
+    Prediction { index, label: model.head().labels()[index], logits }
+}
+
+/// Softmax probability of the predicted class, from the dequantised logits.
+fn confidence(prediction: &Prediction, quant: QuantParams) -> f32 {
+    let real = |q: i8| quant.scale * (i32::from(q) - quant.zero_point) as f32;
+    let top = real(prediction.logits[prediction.index]);
+    let total: f32 = prediction.logits.iter().map(|&q| (real(q) - top).exp()).sum();
+    1.0 / total
+}
+
+/// Draws the digit in the debug log, one text row per pixel row.
+fn log_picture(pixels: &[u8; IMAGE_PIXELS]) {
+    for row in pixels.chunks_exact(IMAGE_WIDTH) {
+        let mut line: String<IMAGE_WIDTH> = String::new();
+        for &pixel in row {
+            let shade = match pixel {
+                0..=63 => ' ',
+                64..=127 => '.',
+                128..=191 => '+',
+                _ => '#',
+            };
+            // The capacity is one character per pixel of the row: this cannot fail.
+            let _ = line.push(shade);
+        }
+        defmt::debug!("|{=str}|", line.as_str());
+    }
+}

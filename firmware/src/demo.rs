@@ -13,7 +13,10 @@ use crate::stopwatch::Stopwatch;
 
 static DIGITS: &[u8] = include_bytes!("../demo/digits-5-9.bin");
 const RECORD: usize = 1 + IMAGE_PIXELS;
-const _: () = assert!(DIGITS.len() % RECORD == 0, "demo/digits-5-9.bin is not whole records");
+const _: () = assert!(
+    DIGITS.len().is_multiple_of(RECORD),
+    "demo/digits-5-9.bin is not whole records"
+);
 
 /// Classifies every embedded digit, then logs the accuracy.
 pub fn run(model: &Model<'_, '_>, scratch: &mut Scratch, stopwatch: &Stopwatch) {
@@ -27,7 +30,11 @@ pub fn run(model: &Model<'_, '_>, scratch: &mut Scratch, stopwatch: &Stopwatch) 
 
         let prediction = classify_timed(model, pixels, scratch, stopwatch);
         let confidence = confidence(&prediction, logit_quant);
-        let verdict = if prediction.label == label { "right" } else { "WRONG" };
+        let verdict = if prediction.label == label {
+            "right"
+        } else {
+            "WRONG"
+        };
         correct += usize::from(prediction.label == label);
 
         defmt::info!(
@@ -82,14 +89,22 @@ fn classify_timed(
 
     // The same choice as `Model::classify`: the first of equal maxima.
     let index = argmax(&logits).unwrap_or(0);
-    Prediction { index, label: model.head().labels()[index], logits }
+    Prediction {
+        index,
+        label: model.head().labels()[index],
+        logits,
+    }
 }
 
 /// Softmax probability of the predicted class, from the dequantised logits.
 fn confidence(prediction: &Prediction, quant: QuantParams) -> f32 {
     let real = |q: i8| quant.scale * (i32::from(q) - quant.zero_point) as f32;
     let top = real(prediction.logits[prediction.index]);
-    let total: f32 = prediction.logits.iter().map(|&q| (real(q) - top).exp()).sum();
+    let total: f32 = prediction
+        .logits
+        .iter()
+        .map(|&q| (real(q) - top).exp())
+        .sum();
     1.0 / total
 }
 

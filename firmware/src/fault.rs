@@ -13,6 +13,10 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
 
 #[exception]
 unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
-    defmt::error!("hard fault: pc {=u32:#010x}, lr {=u32:#010x}", frame.pc(), frame.lr());
+    defmt::error!(
+        "hard fault: pc {=u32:#010x}, lr {=u32:#010x}",
+        frame.pc(),
+        frame.lr()
+    );
     exit(ExitCode::HardFault)
 }

@@ -32,10 +32,13 @@ pub fn run(model: &Model<'_, '_>, scratch: &mut Scratch) {
     let mut images = open(IMAGES_FILE, File::open(IMAGES_FILE));
     let mut results = open(RESULTS_FILE, File::create(RESULTS_FILE));
 
-    let len = images.metadata().map(|metadata| metadata.len()).unwrap_or_else(|_| {
-        io_failed("cannot read the size of", IMAGES_FILE);
-    });
-    if len % IMAGE_RECORD as u64 != 0 {
+    let len = images
+        .metadata()
+        .map(|metadata| metadata.len())
+        .unwrap_or_else(|_| {
+            io_failed("cannot read the size of", IMAGES_FILE);
+        });
+    if !len.is_multiple_of(IMAGE_RECORD as u64) {
         defmt::error!(
             "{=str} holds {=u64} bytes, not a whole number of {=usize}-byte records",
             name(IMAGES_FILE),
@@ -45,7 +48,11 @@ pub fn run(model: &Model<'_, '_>, scratch: &mut Scratch) {
         exit(ExitCode::InputFormat);
     }
     let count = len / IMAGE_RECORD as u64;
-    defmt::info!("harness: {=u64} images from {=str}", count, name(IMAGES_FILE));
+    defmt::info!(
+        "harness: {=u64} images from {=str}",
+        count,
+        name(IMAGES_FILE)
+    );
 
     let mut record = [0u8; IMAGE_RECORD];
     let (mut labelled, mut correct) = (0u32, 0u32);
@@ -90,7 +97,11 @@ fn open(path: &CStr, file: semihosting::io::Result<File>) -> File {
 }
 
 fn io_failed(what: &str, path: &CStr) -> ! {
-    defmt::error!("{=str} {=str} in QEMU's working directory", what, name(path));
+    defmt::error!(
+        "{=str} {=str} in QEMU's working directory",
+        what,
+        name(path)
+    );
     exit(ExitCode::HostIo)
 }
 

@@ -16,16 +16,20 @@ struct Aligned<Bytes: ?Sized> {
     bytes: Bytes,
 }
 
-static FEATURES_BLOB: &Aligned<[u8]> =
-    &Aligned { bytes: *include_bytes!(env!("TINYTRANSFER_FEATURES_PATH")) };
-static HEAD_BLOB: &Aligned<[u8]> =
-    &Aligned { bytes: *include_bytes!(env!("TINYTRANSFER_HEAD_PATH")) };
+static FEATURES_BLOB: &Aligned<[u8]> = &Aligned {
+    bytes: *include_bytes!(env!("TINYTRANSFER_FEATURES_PATH")),
+};
+static HEAD_BLOB: &Aligned<[u8]> = &Aligned {
+    bytes: *include_bytes!(env!("TINYTRANSFER_HEAD_PATH")),
+};
 
 // The linker refuses an image that overflows the board's flash or RAM; these say why earlier.
-const BLOB_BYTES: usize =
-    include_bytes!(env!("TINYTRANSFER_FEATURES_PATH")).len()
-        + include_bytes!(env!("TINYTRANSFER_HEAD_PATH")).len();
-const _: () = assert!(BLOB_BYTES < board::FLASH_BYTES, "the blobs alone overflow the board's flash");
+const BLOB_BYTES: usize = include_bytes!(env!("TINYTRANSFER_FEATURES_PATH")).len()
+    + include_bytes!(env!("TINYTRANSFER_HEAD_PATH")).len();
+const _: () = assert!(
+    BLOB_BYTES < board::FLASH_BYTES,
+    "the blobs alone overflow the board's flash"
+);
 const _: () = assert!(
     SCRATCH_BYTES + board::MIN_STACK_BYTES <= board::RAM_BYTES,
     "the inference scratch and the stack do not fit the board's RAM"
@@ -63,7 +67,10 @@ pub fn pair<'m>(
     head: &'m Head<'static>,
 ) -> Model<'m, 'static> {
     let model = Model::new(features, head).unwrap_or_else(|error| {
-        defmt::error!("the head does not fit the feature extractor: {}", defmt::Display2Format(&error));
+        defmt::error!(
+            "the head does not fit the feature extractor: {}",
+            defmt::Display2Format(&error)
+        );
         exit(ExitCode::ModelMismatch)
     });
 

@@ -35,7 +35,10 @@ impl Blobs {
             let path = dir.join(name);
             fs::read(&path).with_context(|| format!("cannot read blob {}", path.display()))
         };
-        Ok(Self { features: read(FEATURES_FILE)?, head: read(HEAD_FILE)? })
+        Ok(Self {
+            features: read(FEATURES_FILE)?,
+            head: read(HEAD_FILE)?,
+        })
     }
 
     /// Writes both files into `dir`, a blob directory for the firmware's build.
@@ -56,7 +59,10 @@ impl Blobs {
     /// exercise every path of the arithmetic, which is what a bit-exactness test needs.
     pub fn random(seed: u64) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let input = QuantParams { scale: INPUT_SCALE, zero_point: INPUT_ZERO_POINT };
+        let input = QuantParams {
+            scale: INPUT_SCALE,
+            zero_point: INPUT_ZERO_POINT,
+        };
 
         // `input_rms` is a rough root mean square of `x - input_zero_point` over MNIST, so that
         // each layer's outputs come out with a spread of about `spread` int8 steps.
@@ -66,7 +72,10 @@ impl Blobs {
         let dense2 = random_layer(&mut rng, Shape::dense(CLASSES, HIDDEN), 45.0, 40.0, false);
 
         let features = write_features(input, &conv1, &conv2);
-        let task = TaskInfo { name: "digits-5-9", labels: [5, 6, 7, 8, 9] };
+        let task = TaskInfo {
+            name: "digits-5-9",
+            labels: [5, 6, 7, 8, 9],
+        };
         let head = write_head(&task, &features, &dense1, &dense2)
             .expect("a freshly written feature extractor decodes");
         Self { features, head }
@@ -82,11 +91,19 @@ struct Shape {
 
 impl Shape {
     fn conv(in_channels: usize) -> Self {
-        Self { out_channels: CHANNELS, kernel: KERNEL, in_channels }
+        Self {
+            out_channels: CHANNELS,
+            kernel: KERNEL,
+            in_channels,
+        }
     }
 
     fn dense(out_channels: usize, in_channels: usize) -> Self {
-        Self { out_channels, kernel: 1, in_channels }
+        Self {
+            out_channels,
+            kernel: 1,
+            in_channels,
+        }
     }
 
     fn terms(self) -> usize {
@@ -128,7 +145,10 @@ fn random_layer(
         bias,
         multiplier,
         shift,
-        output: QuantParams { scale: 0.05, zero_point },
+        output: QuantParams {
+            scale: 0.05,
+            zero_point,
+        },
         relu,
     }
 }

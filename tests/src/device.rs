@@ -44,7 +44,10 @@ pub fn classify(
             .enumerate()
             .map(|(n, shard)| scope.spawn(move || classify_shard(firmware, shard, n, timeout)))
             .collect();
-        handles.into_iter().map(|handle| handle.join().expect("a shard does not panic")).collect()
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("a shard does not panic"))
+            .collect()
     });
 
     let mut answers = Vec::with_capacity(digits.len());
@@ -54,7 +57,11 @@ pub fn classify(
         answers.extend(shard_answers);
         runs.push(run);
     }
-    Ok(DeviceRun { answers, runs, elapsed: started.elapsed() })
+    Ok(DeviceRun {
+        answers,
+        runs,
+        elapsed: started.elapsed(),
+    })
 }
 
 fn classify_shard(
@@ -67,7 +74,10 @@ fn classify_shard(
     fs::write(dir.path().join(IMAGES_FILE), encode_images(digits))
         .context("cannot write the images file")?;
 
-    let run = Qemu::new(firmware.elf()).workdir(dir.path()).timeout(timeout).run()?;
+    let run = Qemu::new(firmware.elf())
+        .workdir(dir.path())
+        .timeout(timeout)
+        .run()?;
     expect_success(&run, &format!("harness shard {shard}"))?;
 
     let answers = decode_results(&read_output(dir.path(), RESULTS_FILE)?)?;

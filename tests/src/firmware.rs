@@ -37,6 +37,7 @@ static BUILD_LOCK: Mutex<()> = Mutex::new(());
 /// One firmware configuration.
 #[derive(Clone, Debug, Default)]
 pub struct Build {
+    board: Option<String>,
     features: Vec<String>,
     blob_dir: Option<PathBuf>,
     defmt_log: Option<String>,
@@ -60,6 +61,13 @@ impl Build {
     /// The default board (`qemu-mps2-an386`) in demo mode, with the default blobs.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Builds for another board than the default: its feature (`nrf52840`), which replaces
+    /// the default features.
+    pub fn board(mut self, board: &str) -> Self {
+        self.board = Some(board.to_owned());
+        self
     }
 
     /// Adds a cargo feature of the firmware (`harness`, `hang`, …).
@@ -87,7 +95,9 @@ impl Build {
     /// Cargo cannot be started, the build fails (its diagnostics are in the message), or it
     /// names no executable.
     pub fn build(&self) -> Result<Firmware> {
-        let _guard = BUILD_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _guard = BUILD_LOCK
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
 
         let output = self
             .command()
@@ -116,15 +126,24 @@ impl Build {
         let mut command = Command::new(cargo);
         command
             .current_dir(firmware_dir())
-            .args(["build", "--release", "--message-format=json-render-diagnostics"])
+            .args([
+                "build",
+                "--release",
+                "--message-format=json-render-diagnostics",
+            ])
             .env("DEFMT_LOG", self.defmt_log.as_deref().unwrap_or("info"))
             // The firmware's `.cargo/config.toml` holds the linker arguments; an outer RUSTFLAGS
             // (set for the host build, say) would replace them.
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_ENCODED_RUSTFLAGS")
             .env_remove("CARGO_BUILD_TARGET");
-        if !self.features.is_empty() {
-            command.arg("--features").arg(self.features.join(","));
+        let mut features = self.features.clone();
+        if let Some(board) = &self.board {
+            command.arg("--no-default-features");
+            features.push(board.clone());
+        }
+        if !features.is_empty() {
+            command.arg("--features").arg(features.join(","));
         }
         match &self.blob_dir {
             Some(dir) => command.env("TINYTRANSFER_BLOB_DIR", dir),
@@ -134,10 +153,11 @@ impl Build {
     }
 
     fn describe(&self) -> String {
+        let board = self.board.as_deref().unwrap_or("qemu-mps2-an386");
         let features = if self.features.is_empty() {
-            "default features".to_owned()
+            format!("board {board}")
         } else {
-            format!("features {}", self.features.join(","))
+            format!("board {board}, features {}", self.features.join(","))
         };
         match &self.blob_dir {
             Some(dir) => format!("{features}, blobs from {}", dir.display()),

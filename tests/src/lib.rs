@@ -14,6 +14,7 @@
 
 pub mod blobs;
 pub mod device;
+pub mod elf;
 pub mod firmware;
 pub mod mnist;
 pub mod paths;

@@ -33,7 +33,10 @@ pub fn test_set(dir: &Path) -> Result<Vec<Digit>> {
         "MNIST images are {:?}, not {SIDE}x{SIDE}",
         &images.dims[1..]
     );
-    ensure!(images.dims[0] == labels.dims[0], "MNIST images and labels differ in count");
+    ensure!(
+        images.dims[0] == labels.dims[0],
+        "MNIST images and labels differ in count"
+    );
 
     Ok(images
         .data
@@ -51,7 +54,10 @@ pub fn test_set(dir: &Path) -> Result<Vec<Digit>> {
 /// # Errors
 /// As [`test_set`].
 pub fn test_digits_5_to_9(dir: &Path) -> Result<Vec<Digit>> {
-    Ok(test_set(dir)?.into_iter().filter(|digit| digit.label >= 5).collect())
+    Ok(test_set(dir)?
+        .into_iter()
+        .filter(|digit| digit.label >= 5)
+        .collect())
 }
 
 struct Idx {
@@ -85,7 +91,9 @@ fn read_idx(path: &Path, rank: usize) -> Result<Idx> {
         Box::new(BufReader::new(file))
     };
     let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes).with_context(|| format!("cannot read {}", path.display()))?;
+    reader
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
 
     // Magic: two zero bytes, the element type (0x08 = u8), the number of dimensions.
     ensure!(

@@ -94,7 +94,12 @@ pub struct Qemu {
 impl Qemu {
     /// Prepares to run `elf` on the `mps2-an386` machine.
     pub fn new(elf: impl Into<PathBuf>) -> Self {
-        Self { elf: elf.into(), workdir: None, timeout: None, echo: false }
+        Self {
+            elf: elf.into(),
+            workdir: None,
+            timeout: None,
+            echo: false,
+        }
     }
 
     /// QEMU's working directory: semihosting resolves the firmware's relative file names there.
@@ -138,14 +143,29 @@ impl Qemu {
         let elapsed = started.elapsed();
 
         let log = decoder.join().expect("the decoder thread does not panic")?;
-        let stderr = stderr_reader.join().expect("the stderr thread does not panic")?;
-        Ok(Run { outcome, log, stderr: String::from_utf8_lossy(&stderr).into_owned(), elapsed })
+        let stderr = stderr_reader
+            .join()
+            .expect("the stderr thread does not panic")?;
+        Ok(Run {
+            outcome,
+            log,
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+            elapsed,
+        })
     }
 
     fn spawn(&self) -> Result<Child> {
         let mut command = Command::new("qemu-system-arm");
         command
-            .args(["-M", MACHINE, "-nographic", "-monitor", "none", "-serial", "none"])
+            .args([
+                "-M",
+                MACHINE,
+                "-nographic",
+                "-monitor",
+                "none",
+                "-serial",
+                "none",
+            ])
             .args(["-semihosting-config", "enable=on,target=native", "-kernel"])
             .arg(&self.elf)
             .stdin(Stdio::null())
@@ -171,7 +191,9 @@ fn spawn_decoder(
         let mut log = Vec::new();
         let mut chunk = [0u8; 4096];
         loop {
-            let read = stdout.read(&mut chunk).context("cannot read QEMU's stdout")?;
+            let read = stdout
+                .read(&mut chunk)
+                .context("cannot read QEMU's stdout")?;
             if read == 0 {
                 return Ok(log);
             }
@@ -201,7 +223,10 @@ fn spawn_decoder(
 fn wait(child: &mut Child, timeout: Option<Duration>) -> Result<Outcome> {
     let started = Instant::now();
     loop {
-        if let Some(status) = child.try_wait().context("cannot wait for qemu-system-arm")? {
+        if let Some(status) = child
+            .try_wait()
+            .context("cannot wait for qemu-system-arm")?
+        {
             return Ok(status.code().map_or(Outcome::Killed, Outcome::Exited));
         }
         if let Some(timeout) = timeout {
@@ -217,7 +242,9 @@ fn wait(child: &mut Child, timeout: Option<Duration>) -> Result<Outcome> {
 
 fn read_all(mut reader: impl Read) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes).context("cannot read QEMU's stderr")?;
+    reader
+        .read_to_end(&mut bytes)
+        .context("cannot read QEMU's stderr")?;
     Ok(bytes)
 }
 

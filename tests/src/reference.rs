@@ -15,8 +15,9 @@ pub fn classify(blobs: &Blobs, digits: &[Digit]) -> Result<Vec<Answer>> {
     let features = FeatureExtractor::load(&blobs.features)
         .map_err(|error| anyhow::anyhow!("{error}"))
         .context("feature extractor blob")?;
-    let head =
-        Head::load(&blobs.head).map_err(|error| anyhow::anyhow!("{error}")).context("head blob")?;
+    let head = Head::load(&blobs.head)
+        .map_err(|error| anyhow::anyhow!("{error}"))
+        .context("head blob")?;
     let model = Model::new(&features, &head).map_err(|error| anyhow::anyhow!("{error}"))?;
 
     let mut scratch = Box::new(Scratch::new());

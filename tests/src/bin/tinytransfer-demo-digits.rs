@@ -19,7 +19,11 @@ fn main() -> Result<()> {
 
     let mut bytes = Vec::new();
     for label in 5..=9 {
-        for digit in digits.iter().filter(|digit| digit.label == label).take(PER_CLASS) {
+        for digit in digits
+            .iter()
+            .filter(|digit| digit.label == label)
+            .take(PER_CLASS)
+        {
             bytes.push(digit.label);
             bytes.extend_from_slice(&digit.pixels);
         }
@@ -28,6 +32,10 @@ fn main() -> Result<()> {
     let path = firmware_dir().join("demo").join("digits-5-9.bin");
     fs::create_dir_all(path.parent().expect("a file has a directory"))?;
     fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    println!("wrote {} digits to {}", bytes.len() / (1 + mnist::PIXELS), path.display());
+    println!(
+        "wrote {} digits to {}",
+        bytes.len() / (1 + mnist::PIXELS),
+        path.display()
+    );
     Ok(())
 }

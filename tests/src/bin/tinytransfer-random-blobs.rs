@@ -13,7 +13,10 @@ fn main() -> Result<()> {
     let args: Vec<String> = env::args().skip(1).collect();
     let (dir, seed) = match args.as_slice() {
         [dir] => (PathBuf::from(dir), 0),
-        [dir, seed] => (PathBuf::from(dir), seed.parse().context("SEED must be an integer")?),
+        [dir, seed] => (
+            PathBuf::from(dir),
+            seed.parse().context("SEED must be an integer")?,
+        ),
         _ => bail!("usage: tinytransfer-random-blobs DIR [SEED]"),
     };
 

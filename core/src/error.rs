@@ -149,6 +149,12 @@ pub enum Error {
     },
     /// The head's input quantisation differs from the feature extractor's output.
     QuantMismatch,
+    /// The DSP kernels cannot run this layer exactly: a multiplier above 1, or a bias so large
+    /// that an accumulator could leave ±2^30. The portable kernels still can.
+    DspUnsupported {
+        /// The layer.
+        layer: LayerName,
+    },
     /// The output buffer is too small for the encoded blob.
     BufferTooSmall {
         /// Bytes needed.
@@ -232,6 +238,9 @@ impl fmt::Display for Error {
             ),
             Error::QuantMismatch => {
                 f.write_str("head input quantisation differs from the feature extractor output")
+            }
+            Error::DspUnsupported { layer } => {
+                write!(f, "{layer}: outside what the DSP kernels compute exactly")
             }
             Error::BufferTooSmall { needed } => {
                 write!(f, "output buffer too small: {needed} bytes needed")

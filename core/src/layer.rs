@@ -20,6 +20,9 @@ pub(crate) struct Expected {
 pub struct Layer<'a, const OUT: usize> {
     pub(crate) weights: &'a [i8],
     pub(crate) channels: [ChannelQuant; OUT],
+    /// `bias - input_zero_point * Σ w` per channel: the accumulator's start when the inputs are
+    /// summed without their zero point (what the DSP kernels do).
+    pub(crate) folded_bias: [i32; OUT],
     pub(crate) stage: OutputStage,
     pub(crate) output: QuantParams,
 }
@@ -64,15 +67,23 @@ impl<'a, const OUT: usize> Layer<'a, OUT> {
         }
 
         let mut channels = [ChannelQuant::default(); OUT];
-        for (channel, quant) in channels.iter_mut().enumerate() {
+        let mut folded_bias = [0i32; OUT];
+        let filters = weights.chunks_exact(dot_len);
+        for (channel, (quant, filter)) in channels.iter_mut().zip(filters).enumerate() {
             *quant = read_channel(blob, channel);
             check_channel(layer, channel, quant, dot_len)?;
+
+            // Cannot overflow: |bias| + 255·127·dot_len fits (checked above), and
+            // |zero_point · Σ w| ≤ 128·127·dot_len.
+            let weight_sum: i32 = filter.iter().map(|&w| i32::from(w)).sum();
+            folded_bias[channel] = quant.bias - input.zero_point * weight_sum;
         }
 
         let stage = OutputStage::new(input.zero_point, blob.output.zero_point, blob.relu);
         Ok(Layer {
             weights,
             channels,
+            folded_bias,
             stage,
             output: blob.output,
         })
@@ -81,6 +92,12 @@ impl<'a, const OUT: usize> Layer<'a, OUT> {
     /// The quantisation of this layer's output.
     pub fn output_quant(&self) -> QuantParams {
         self.output
+    }
+
+    /// Each channel's accumulator start when inputs are summed without their zero point:
+    /// `bias - input_zero_point · Σ w`.
+    pub fn folded_bias(&self) -> &[i32; OUT] {
+        &self.folded_bias
     }
 
     /// The layer's int8 weights, as laid out in the blob.

@@ -43,14 +43,22 @@
 //! ```
 //!
 //! Features: `write` adds the blob writer for the host (needs `alloc`); `defmt` derives
-//! `defmt::Format` for the error and result types.
+//! `defmt::Format` for the error and result types; `dsp` adds [`dsp`], kernels in Cortex-M
+//! DSP instructions (ARMv7E-M: Cortex-M4, M7, M33 with the DSP extension; nowhere else).
 #![no_std]
 #![deny(missing_docs)]
+#![deny(unsafe_code)]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+#[cfg(all(feature = "dsp", not(target_arch = "arm")))]
+compile_error!("feature `dsp` needs a Cortex-M target with the DSP extension (thumbv7em)");
+
 mod crc;
+#[cfg(feature = "dsp")]
+#[allow(unsafe_code)]
+pub mod dsp;
 mod error;
 pub mod format;
 pub mod kernels;

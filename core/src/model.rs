@@ -7,7 +7,7 @@ use crate::layer::{Expected, Layer};
 use crate::quant::{QuantParams, INPUT_ZERO_POINT};
 use crate::shapes::*;
 
-const CONV1_SHAPE: ConvShape = ConvShape {
+pub(crate) const CONV1_SHAPE: ConvShape = ConvShape {
     in_height: IMAGE_HEIGHT,
     in_width: IMAGE_WIDTH,
     in_channels: 1,
@@ -16,7 +16,7 @@ const CONV1_SHAPE: ConvShape = ConvShape {
     kernel_width: KERNEL,
 };
 
-const CONV2_SHAPE: ConvShape = ConvShape {
+pub(crate) const CONV2_SHAPE: ConvShape = ConvShape {
     in_height: CONV1_HEIGHT,
     in_width: CONV1_WIDTH,
     in_channels: CHANNELS,
@@ -73,8 +73,8 @@ impl Default for Scratch {
 /// The frozen convolutional layers, loaded from a feature-extractor blob.
 #[derive(Clone, Debug)]
 pub struct FeatureExtractor<'a> {
-    conv1: Layer<'a, CHANNELS>,
-    conv2: Layer<'a, CHANNELS>,
+    pub(crate) conv1: Layer<'a, CHANNELS>,
+    pub(crate) conv2: Layer<'a, CHANNELS>,
     crc: u32,
 }
 
@@ -136,8 +136,8 @@ pub struct Head<'a> {
     labels: [u8; CLASSES],
     features_crc: u32,
     input: QuantParams,
-    dense1: Layer<'a, HIDDEN>,
-    dense2: Layer<'a, CLASSES>,
+    pub(crate) dense1: Layer<'a, HIDDEN>,
+    pub(crate) dense2: Layer<'a, CLASSES>,
 }
 
 /// Longest task name a head may carry, in bytes.
@@ -227,8 +227,8 @@ pub struct Prediction {
 /// A feature extractor and a head that fit together.
 #[derive(Clone, Copy, Debug)]
 pub struct Model<'m, 'a> {
-    features: &'m FeatureExtractor<'a>,
-    head: &'m Head<'a>,
+    pub(crate) features: &'m FeatureExtractor<'a>,
+    pub(crate) head: &'m Head<'a>,
 }
 
 impl<'m, 'a> Model<'m, 'a> {

@@ -132,3 +132,48 @@ proptest! {
         );
     }
 }
+
+proptest! {
+    /// The DSP kernels' shortcut gives TensorFlow Lite's result wherever its bound holds.
+    #[test]
+    fn narrow_requantization_is_exact(
+        acc in -(1i32 << 30) + 1..(1 << 30),
+        real in 1e-9f64..1.0,
+        output_zero_point in -128i32..=127,
+        relu: bool,
+    ) {
+        use tinytransfer_core::quant::{requantize_narrow, NarrowQuant};
+        let (multiplier, shift) = quantize_multiplier(real);
+        let quant = ChannelQuant { bias: 0, multiplier, shift };
+        let stage = OutputStage::new(0, output_zero_point, relu);
+        let narrow = NarrowQuant::new(&quant).expect("multipliers below 1 shift right");
+        prop_assert_eq!(requantize_narrow(acc, narrow, &stage), stage.requantize(acc, &quant));
+    }
+}
+
+#[test]
+fn narrow_requantization_worked_ties() {
+    use tinytransfer_core::quant::{requantize_narrow, NarrowQuant};
+    let stage = OutputStage::new(0, 0, false);
+    for (acc, shift) in [
+        (5, -1),
+        (-5, -1),
+        (-15, -1),
+        (3, 0),
+        (-3, 0),
+        (-7, -2),
+        (7, -3),
+    ] {
+        let quant = ChannelQuant {
+            bias: 0,
+            multiplier: 1 << 30,
+            shift,
+        };
+        let narrow = NarrowQuant::new(&quant).unwrap();
+        assert_eq!(
+            requantize_narrow(acc, narrow, &stage),
+            stage.requantize(acc, &quant),
+            "{acc}"
+        );
+    }
+}

@@ -1,0 +1,257 @@
+//! Kernels for Cortex-M4/M7 cores with the DSP extension: the same arithmetic as
+//! [`crate::kernels`], bit for bit, in far fewer instructions.
+//!
+//! The portable kernels stay the reference; these are checked against them by the firmware
+//! harness (every logit of hundreds of test images, on QEMU's Cortex-M4). What makes them fast:
+//!
+//! - **Two MACs per instruction.** `SMLAD` multiplies two pairs of signed 16-bit values and adds
+//!   both products to an accumulator. Activations and conv2's weights are widened to 16 bits
+//!   in RAM once, so the conv2 inner step is three `LDRD` and eight `SMLAD` for sixteen MACs.
+//! - **Register blocking.** conv2 computes two output pixels for two channels at a time, so
+//!   every loaded word feeds two `SMLAD`; dense1 computes two units at a time.
+//! - **Zero points folded into the bias** at load time (`bias - zp·Σw`), so no subtraction
+//!   runs per MAC.
+//! - **Cheaper requantisation** ([`crate::quant::requantize_narrow`]): one rounding high
+//!   multiply, exact under bounds checked once by [`DspModel::new`].
+//! - **Streaming.** conv1 produces rows into a four-row window just ahead of conv2, so the
+//!   26×26×32 conv1 tensor is never stored whole: RAM stays at [`DSP_SCRATCH_BYTES`].
+
+mod conv1;
+mod conv2_pool;
+mod dense;
+mod intrinsics;
+
+use crate::error::{Error, LayerName, Result};
+use crate::kernels;
+use crate::layer::Layer;
+use crate::model::{Model, Prediction};
+use crate::quant::NarrowQuant;
+use crate::shapes::*;
+
+/// conv1 rows held at once: the four that one row of pooled conv2 outputs reads.
+pub(crate) const WINDOW_ROWS: usize = 4;
+/// Values in the window of widened conv1 rows.
+pub(crate) const WINDOW_LEN: usize = WINDOW_ROWS * CONV1_WIDTH * CHANNELS;
+/// conv1 taps, padded to an even count for pairs.
+pub(crate) const CONV1_TAPS: usize = 10;
+/// conv2 weights, widened.
+pub(crate) const CONV2_WEIGHTS: usize = CHANNELS * KERNEL * KERNEL * CHANNELS;
+
+/// `N` values kept 8-byte aligned, as `LDRD` needs.
+#[derive(Clone)]
+#[repr(C, align(8))]
+pub(crate) struct Aligned<T>(pub(crate) T);
+
+/// Working memory of the DSP kernels, owned by the caller (a `static` on a device).
+#[derive(Clone)]
+pub struct DspScratch {
+    /// conv1 rows `2·py .. 2·py + 4`, `[4][26][32]`, widened to 16 bits.
+    pub(crate) window: Aligned<[i16; WINDOW_LEN]>,
+    /// conv2's weights widened in kernel order; after conv2, the widened feature vector.
+    pub(crate) wide: Aligned<[i16; CONV2_WEIGHTS]>,
+    /// conv1's weights as packed 16-bit pairs, `[32][5]` (the tenth tap is 0).
+    pub(crate) conv1_weights: Aligned<[u32; CHANNELS * CONV1_TAPS / 2]>,
+    /// The feature vector, `[12][12][32]`.
+    pub(crate) features: [i8; FEATURES],
+    /// dense1's output.
+    pub(crate) hidden: [i8; HIDDEN],
+}
+
+/// Bytes of [`DspScratch`].
+pub const DSP_SCRATCH_BYTES: usize = core::mem::size_of::<DspScratch>();
+
+impl DspScratch {
+    /// Zeroed scratch; `const`, so it can initialise a `static`.
+    pub const fn new() -> Self {
+        DspScratch {
+            window: Aligned([0; WINDOW_LEN]),
+            wide: Aligned([0; CONV2_WEIGHTS]),
+            conv1_weights: Aligned([0; CHANNELS * CONV1_TAPS / 2]),
+            features: [0; FEATURES],
+            hidden: [0; HIDDEN],
+        }
+    }
+
+    /// The feature vector left by the last [`DspModel::features`].
+    pub fn features(&self) -> &[i8; FEATURES] {
+        &self.features
+    }
+}
+
+impl Default for DspScratch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A [`Model`] checked to be within what the DSP kernels compute exactly.
+#[derive(Clone, Copy, Debug)]
+pub struct DspModel<'m, 'a> {
+    model: Model<'m, 'a>,
+}
+
+impl<'m, 'a> DspModel<'m, 'a> {
+    /// Checks every layer: multipliers at most 1 (right shifts only), and accumulators that
+    /// stay inside ±2^30 for any input.
+    ///
+    /// # Errors
+    /// [`Error::DspUnsupported`] naming the first layer outside those bounds.
+    pub fn new(model: Model<'m, 'a>) -> Result<Self> {
+        let features = model.features;
+        let head = model.head;
+        // conv1 sums raw pixels (0..=255) with its own bias; the others sum raw int8 values
+        // (-128..=127) from the folded bias.
+        check_narrow(
+            &features.conv1,
+            LayerName::Conv1,
+            255,
+            &features.conv1.channels_bias(),
+        )?;
+        check_narrow(
+            &features.conv2,
+            LayerName::Conv2,
+            128,
+            &features.conv2.folded_bias,
+        )?;
+        check_narrow(
+            &head.dense1,
+            LayerName::Dense1,
+            128,
+            &head.dense1.folded_bias,
+        )?;
+        Ok(DspModel { model })
+    }
+
+    /// The model it runs.
+    pub fn model(&self) -> Model<'m, 'a> {
+        self.model
+    }
+
+    /// Classifies a 28×28 image of raw pixels; the same result as [`Model::classify`].
+    pub fn classify(&self, image: &[u8; IMAGE_PIXELS], scratch: &mut DspScratch) -> Prediction {
+        self.features(image, scratch);
+        self.dense1(scratch);
+        let logits = self.dense2(scratch);
+
+        let index = kernels::argmax(&logits).unwrap_or(0);
+        Prediction {
+            index,
+            label: self.model.head.labels()[index],
+            logits,
+        }
+    }
+
+    /// Steps 1 and 2, interleaved: conv1, conv2, ReLU and max-pool into the feature vector.
+    pub fn features(&self, image: &[u8; IMAGE_PIXELS], scratch: &mut DspScratch) {
+        let extractor = self.model.features;
+        conv1::pack_weights(&extractor.conv1, &mut scratch.conv1_weights.0);
+        conv2_pool::widen_weights(extractor.conv2.weights, &mut scratch.wide.0);
+
+        for py in 0..POOLED_HEIGHT {
+            // Pooled row py reads conv1 rows 2py..2py+4: keep the two it shares with the row
+            // before, compute the two that are new.
+            let first_new = if py == 0 { 0 } else { 2 };
+            if py > 0 {
+                let row = CONV1_WIDTH * CHANNELS;
+                scratch.window.0.copy_within(2 * row..4 * row, 0);
+            }
+            for slot in first_new..WINDOW_ROWS {
+                let oy = 2 * py + slot;
+                conv1::row(
+                    &extractor.conv1,
+                    image,
+                    oy,
+                    &scratch.conv1_weights.0,
+                    slot,
+                    &mut scratch.window.0,
+                );
+            }
+            conv2_pool::pooled_row(
+                &extractor.conv2,
+                &scratch.window.0,
+                &scratch.wide.0,
+                py,
+                &mut scratch.features,
+            );
+        }
+    }
+
+    /// conv1 alone over the whole image, into the window (rows overwrite each other): for
+    /// measuring conv1's share of [`DspModel::features`], nothing else.
+    pub fn conv1_only(&self, image: &[u8; IMAGE_PIXELS], scratch: &mut DspScratch) {
+        let conv1 = &self.model.features.conv1;
+        conv1::pack_weights(conv1, &mut scratch.conv1_weights.0);
+        for oy in 0..CONV1_HEIGHT {
+            let slot = oy % WINDOW_ROWS;
+            conv1::row(
+                conv1,
+                image,
+                oy,
+                &scratch.conv1_weights.0,
+                slot,
+                &mut scratch.window.0,
+            );
+        }
+    }
+
+    /// Step 3: dense1 + ReLU.
+    pub fn dense1(&self, scratch: &mut DspScratch) {
+        let DspScratch {
+            wide,
+            features,
+            hidden,
+            ..
+        } = scratch;
+        dense::widen_features(features, &mut wide.0);
+        dense::dense_pairs(&self.model.head.dense1, &wide.0[..FEATURES], hidden);
+    }
+
+    /// Step 4: dense2 (640 MACs: the portable kernel).
+    pub fn dense2(&self, scratch: &DspScratch) -> [i8; CLASSES] {
+        let layer = &self.model.head.dense2;
+        let mut logits = [0i8; CLASSES];
+        kernels::dense(
+            &scratch.hidden,
+            layer.weights,
+            &layer.channels,
+            &layer.stage,
+            &mut logits,
+        );
+        logits
+    }
+}
+
+impl<const OUT: usize> Layer<'_, OUT> {
+    fn channels_bias(&self) -> [i32; OUT] {
+        core::array::from_fn(|c| self.channels[c].bias)
+    }
+
+    /// The narrow requantisation of channel `c` (valid after [`DspModel::new`]).
+    #[inline(always)]
+    pub(crate) fn narrow(&self, c: usize) -> NarrowQuant {
+        let quant = &self.channels[c];
+        NarrowQuant {
+            multiplier: quant.multiplier,
+            right_shift: (-quant.shift) as u32,
+        }
+    }
+}
+
+/// Every channel shifts right only, and `|start| + 127·max_input·dot_len < 2^30`.
+fn check_narrow<const OUT: usize>(
+    layer: &Layer<'_, OUT>,
+    name: LayerName,
+    max_input: i64,
+    start: &[i32; OUT],
+) -> Result<()> {
+    let dot_len = (layer.weights.len() / OUT) as i64;
+    let bound = 127 * max_input * dot_len;
+    let fits = layer.channels.iter().zip(start).all(|(quant, &start)| {
+        NarrowQuant::new(quant).is_some() && i64::from(start).abs() + bound < 1 << 30
+    });
+    if fits {
+        Ok(())
+    } else {
+        Err(Error::DspUnsupported { layer: name })
+    }
+}

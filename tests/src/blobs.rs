@@ -152,3 +152,30 @@ fn random_layer(
         relu,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tinytransfer_core::{FeatureExtractor, Head, Model};
+
+    use super::*;
+
+    #[test]
+    fn random_model_is_valid_and_deterministic() {
+        let blobs = Blobs::random(7);
+        let features = FeatureExtractor::load(&blobs.features).unwrap();
+        let head = Head::load(&blobs.head).unwrap();
+        Model::new(&features, &head).unwrap();
+        assert_eq!(head.labels(), [5, 6, 7, 8, 9]);
+
+        assert_eq!(Blobs::random(7), blobs);
+        assert_ne!(Blobs::random(8).features, blobs.features);
+    }
+
+    #[test]
+    fn blob_directory_round_trips() {
+        let dir = crate::paths::ScratchDir::new("blob-dir").unwrap();
+        let blobs = Blobs::random(1);
+        blobs.write(dir.path()).unwrap();
+        assert_eq!(Blobs::read(dir.path()).unwrap(), blobs);
+    }
+}

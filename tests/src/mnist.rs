@@ -114,3 +114,74 @@ fn read_idx(path: &Path, rank: usize) -> Result<Idx> {
     );
     Ok(Idx { dims, data })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use flate2::write::GzEncoder;
+    use flate2::Compression;
+
+    use super::*;
+    use crate::paths::ScratchDir;
+
+    fn idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
+        let mut bytes = vec![0, 0, 0x08, dims.len() as u8];
+        for dim in dims {
+            bytes.extend_from_slice(&dim.to_be_bytes());
+        }
+        bytes.extend_from_slice(data);
+        bytes
+    }
+
+    fn write_test_set(dir: &Path, gzip: bool) {
+        let pixels: Vec<u8> = (0..3 * PIXELS).map(|n| (n % 256) as u8).collect();
+        let files = [
+            ("t10k-images-idx3-ubyte", idx(&[3, 28, 28], &pixels)),
+            ("t10k-labels-idx1-ubyte", idx(&[3], &[4, 5, 9])),
+        ];
+        for (name, bytes) in files {
+            if gzip {
+                let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
+                encoder.write_all(&bytes).unwrap();
+                fs_write(&dir.join(format!("{name}.gz")), &encoder.finish().unwrap());
+            } else {
+                fs_write(&dir.join(name), &bytes);
+            }
+        }
+    }
+
+    fn fs_write(path: &Path, bytes: &[u8]) {
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    #[test]
+    fn reads_raw_and_gzipped_idx_alike() {
+        for gzip in [false, true] {
+            let dir = ScratchDir::new("idx").unwrap();
+            write_test_set(dir.path(), gzip);
+
+            let digits = test_digits_5_to_9(dir.path()).unwrap();
+            assert_eq!(digits.iter().map(|d| d.label).collect::<Vec<_>>(), [5, 9]);
+            assert_eq!(digits[0].pixels[0], (PIXELS % 256) as u8);
+        }
+    }
+
+    #[test]
+    fn missing_files_say_how_to_fetch() {
+        let dir = ScratchDir::new("no-idx").unwrap();
+        let error = test_set(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("scripts/fetch-mnist.sh"), "{error}");
+    }
+
+    #[test]
+    fn wrong_header_is_refused() {
+        let dir = ScratchDir::new("bad-idx").unwrap();
+        write_test_set(dir.path(), false);
+        fs_write(
+            &dir.path().join("t10k-labels-idx1-ubyte"),
+            &idx(&[4], &[1, 2, 3]),
+        );
+        assert!(test_set(dir.path()).is_err());
+    }
+}

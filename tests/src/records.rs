@@ -75,3 +75,53 @@ pub fn accuracy(answers: &[Answer]) -> f64 {
     }
     answers.iter().filter(|answer| answer.is_correct()).count() as f64 / answers.len() as f64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_file_is_label_then_pixels() {
+        let mut pixels = [0u8; PIXELS];
+        pixels[0] = 7;
+        pixels[PIXELS - 1] = 255;
+        let bytes = encode_images(&[Digit { label: 9, pixels }, Digit { label: 5, pixels }]);
+
+        assert_eq!(bytes.len(), 2 * IMAGE_RECORD);
+        assert_eq!(&bytes[..2], &[9, 7]);
+        assert_eq!(bytes[IMAGE_RECORD - 1], 255);
+        assert_eq!(bytes[IMAGE_RECORD], 5);
+    }
+
+    #[test]
+    fn results_file_decodes_signed_logits() {
+        let bytes = [
+            0x80, 0xff, 0x00, 0x01, 0x7f, 4, 9, 9, 1, 2, 3, 4, 5, 0, 5, 6,
+        ];
+        let answers = decode_results(&bytes).unwrap();
+
+        assert_eq!(
+            answers,
+            [
+                Answer {
+                    logits: [-128, -1, 0, 1, 127],
+                    index: 4,
+                    label: 9,
+                    expected: 9
+                },
+                Answer {
+                    logits: [1, 2, 3, 4, 5],
+                    index: 0,
+                    label: 5,
+                    expected: 6
+                },
+            ]
+        );
+        assert!((accuracy(&answers) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn results_file_of_torn_length_is_refused() {
+        assert!(decode_results(&[0; RESULT_RECORD + 1]).is_err());
+    }
+}

@@ -53,7 +53,7 @@ pub fn encode_images(digits: &[Digit]) -> Vec<u8> {
 /// The length is not a whole number of records.
 pub fn decode_results(bytes: &[u8]) -> Result<Vec<Answer>> {
     ensure!(
-        bytes.len() % RESULT_RECORD == 0,
+        bytes.len().is_multiple_of(RESULT_RECORD),
         "the results file holds {} bytes, not a whole number of {RESULT_RECORD}-byte records",
         bytes.len()
     );

@@ -38,21 +38,21 @@ pub fn run(model: &Model<'_, '_>, scratch: &mut Scratch, stopwatch: &Stopwatch) 
         correct += usize::from(prediction.label == label);
 
         defmt::info!(
-            "digit {=usize}: label {=u8}, predicted {=u8} ({=f32} % sure), {=str}",
+            "digit {=usize}: label {=u8}, predicted {=u8} ({} sure), {=str}",
             n,
             label,
             prediction.label,
-            confidence * 100.0,
+            Percent(confidence),
             verdict
         );
     }
 
     let total = DIGITS.len() / RECORD;
     defmt::info!(
-        "demo: {=usize} of {=usize} digits right, accuracy {=f32} %",
+        "demo: {=usize} of {=usize} digits right, accuracy {}",
         correct,
         total,
-        100.0 * correct as f32 / total as f32
+        Percent(correct as f32 / total as f32)
     );
 }
 
@@ -106,6 +106,16 @@ fn confidence(prediction: &Prediction, quant: QuantParams) -> f32 {
         .map(|&q| (real(q) - top).exp())
         .sum();
     1.0 / total
+}
+
+/// A fraction shown as a percentage with one decimal.
+struct Percent(f32);
+
+impl defmt::Format for Percent {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        let tenths = (self.0 * 1000.0).round() as u32;
+        defmt::write!(f, "{=u32}.{=u32} %", tenths / 10, tenths % 10);
+    }
 }
 
 /// Draws the digit in the debug log, one text row per pixel row.

@@ -144,6 +144,42 @@ fn demo_mode_classifies_its_embedded_digits() {
     assert!(run.find("info", "demo: ").is_some(), "{}", run.log_text());
 }
 
+/// The demo's whole log with a fixed random model, against `tests/golden/demo-random-model.log`.
+/// After an intended change (say, of the blob format, whose sizes and CRC the log shows),
+/// regenerate it with `TINYTRANSFER_BLESS=1 cargo test -p tinytransfer-tests --test qemu demo_log`.
+#[test]
+fn demo_log_matches_its_golden_file() {
+    let model = random_model(5);
+    let firmware = Build::new()
+        .blob_dir(&model.path)
+        .build()
+        .expect("firmware builds");
+    let run = Qemu::new(firmware.elf())
+        .timeout(RUN_TIMEOUT)
+        .run()
+        .expect("QEMU runs");
+    assert_eq!(
+        run.outcome,
+        Outcome::Exited(exit_code::SUCCESS),
+        "{}",
+        run.log_text()
+    );
+
+    let golden =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/demo-random-model.log");
+    if std::env::var_os("TINYTRANSFER_BLESS").is_some() {
+        std::fs::write(&golden, run.log_text()).expect("golden file written");
+    }
+    let expected = std::fs::read_to_string(&golden).expect("tests/golden/demo-random-model.log");
+    assert_eq!(
+        run.log_text(),
+        expected,
+        "the demo log differs from {}; if the change is intended, regenerate it with \
+         TINYTRANSFER_BLESS=1 cargo test -p tinytransfer-tests --test qemu demo_log",
+        golden.display()
+    );
+}
+
 #[test]
 fn damaged_blobs_are_refused_with_their_exit_codes() {
     let good = Blobs::random(2);

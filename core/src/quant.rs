@@ -198,39 +198,39 @@ fn frexp(x: f64) -> (f64, i32) {
     (f64::from_bits(fraction_bits), biased - 1022)
 }
 
-/// One channel's requantisation in the form the DSP kernels use: valid only when the
-/// multiplier is not above 1 (`shift <= 0`) and `|acc| < 2^30`, where it gives exactly
-/// [`OutputStage::requantize`]'s result (see [`requantize_narrow`]).
+/// One channel's requantisation in the form the DSP kernels use: valid only when the real
+/// multiplier is below 1/2 (`shift <= -1`) and `|acc| < 2^30`, where it gives exactly
+/// [`OutputStage::requantize`]'s result (see [`requantize_narrow`]). Trained layers' multipliers
+/// are far below that (input scale × weight scale ≪ output scale).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct NarrowQuant {
     /// The Q0.31 multiplier.
     pub multiplier: i32,
-    /// The right shift, `-shift`, in `0..=31`.
+    /// The right shift, `-shift`, in `1..=31`.
     pub right_shift: u32,
 }
 
 impl NarrowQuant {
-    /// The narrow form of `quant`, or `None` when its shift is positive (a multiplier above 1).
+    /// The narrow form of `quant`, or `None` when its multiplier is 1/2 or more.
     pub fn new(quant: &ChannelQuant) -> Option<Self> {
-        (quant.shift <= 0).then_some(NarrowQuant {
+        (-31..=-1).contains(&quant.shift).then_some(NarrowQuant {
             multiplier: quant.multiplier,
-            right_shift: (-quant.shift).min(31) as u32,
+            right_shift: quant.shift.unsigned_abs(),
         })
     }
 }
 
-/// [`OutputStage::requantize`] for `|acc| < 2^30` and a right shift only, in fewer steps.
+/// [`OutputStage::requantize`] for `|acc| < 2^30` and a right shift of at least 1, in fewer
+/// steps.
 ///
 /// `rounding_doubling_high_mul(acc, m)` is `floor((acc·m + 2^30) / 2^31)` (ties upward on both
 /// sides of zero), which is `floor((2·acc·m + 2^31) / 2^32)`: one rounding high multiply
 /// (`SMMULR` on a Cortex-M4) of `2·acc`, which fits an `i32` under the bound. The rounding right
-/// shift then adds half, less one for negative values, before an arithmetic shift.
+/// shift then adds half, less one for negative values (`high >> 31` is -1 or 0), and shifts.
 #[inline(always)]
 pub fn requantize_narrow(acc: i32, quant: NarrowQuant, stage: &OutputStage) -> i8 {
     let high = ((i64::from(acc << 1) * i64::from(quant.multiplier) + (1 << 31)) >> 32) as i32;
-    let shifted = match quant.right_shift {
-        0 => high,
-        right => (high + (1 << (right - 1)) - i32::from(high < 0)) >> right,
-    };
+    let right = quant.right_shift;
+    let shifted = (high + (1 << (right - 1)) + (high >> 31)) >> right;
     (shifted + stage.output_zero_point).clamp(stage.act_min, stage.act_max) as i8
 }

@@ -138,7 +138,7 @@ proptest! {
     #[test]
     fn narrow_requantization_is_exact(
         acc in -(1i32 << 30) + 1..(1 << 30),
-        real in 1e-9f64..1.0,
+        real in 1e-9f64..0.5,
         output_zero_point in -128i32..=127,
         relu: bool,
     ) {
@@ -146,7 +146,7 @@ proptest! {
         let (multiplier, shift) = quantize_multiplier(real);
         let quant = ChannelQuant { bias: 0, multiplier, shift };
         let stage = OutputStage::new(0, output_zero_point, relu);
-        let narrow = NarrowQuant::new(&quant).expect("multipliers below 1 shift right");
+        let narrow = NarrowQuant::new(&quant).expect("multipliers below 1/2 shift right");
         prop_assert_eq!(requantize_narrow(acc, narrow, &stage), stage.requantize(acc, &quant));
     }
 }
@@ -159,8 +159,8 @@ fn narrow_requantization_worked_ties() {
         (5, -1),
         (-5, -1),
         (-15, -1),
-        (3, 0),
-        (-3, 0),
+        (3, -1),
+        (-3, -1),
         (-7, -2),
         (7, -3),
     ] {
@@ -176,4 +176,10 @@ fn narrow_requantization_worked_ties() {
             "{acc}"
         );
     }
+    let half = ChannelQuant {
+        bias: 0,
+        multiplier: 1 << 30,
+        shift: 0,
+    };
+    assert_eq!(NarrowQuant::new(&half), None);
 }

@@ -19,7 +19,6 @@
 mod conv1;
 mod conv2_pool;
 mod dense;
-mod intrinsics;
 
 use crate::error::{Error, LayerName, Result};
 use crate::kernels;
@@ -32,8 +31,6 @@ use crate::shapes::*;
 pub(crate) const WINDOW_ROWS: usize = 4;
 /// Values in the window of widened conv1 rows.
 pub(crate) const WINDOW_LEN: usize = WINDOW_ROWS * CONV1_WIDTH * CHANNELS;
-/// conv1 taps, padded to an even count for pairs.
-pub(crate) const CONV1_TAPS: usize = 10;
 /// conv2 weights, widened.
 pub(crate) const CONV2_WEIGHTS: usize = CHANNELS * KERNEL * KERNEL * CHANNELS;
 
@@ -49,8 +46,8 @@ pub struct DspScratch {
     pub(crate) window: Aligned<[i16; WINDOW_LEN]>,
     /// conv2's weights widened in kernel order; after conv2, the widened feature vector.
     pub(crate) wide: Aligned<[i16; CONV2_WEIGHTS]>,
-    /// conv1's weights as packed 16-bit pairs, `[32][5]` (the tenth tap is 0).
-    pub(crate) conv1_weights: Aligned<[u32; CHANNELS * CONV1_TAPS / 2]>,
+    /// conv1's biases and weights, packed per channel (see `conv1::pack_weights`).
+    pub(crate) conv1_weights: Aligned<[u32; CHANNELS * conv1::CHANNEL_WORDS]>,
     /// The feature vector, `[12][12][32]`.
     pub(crate) features: [i8; FEATURES],
     /// dense1's output.
@@ -66,7 +63,7 @@ impl DspScratch {
         DspScratch {
             window: Aligned([0; WINDOW_LEN]),
             wide: Aligned([0; CONV2_WEIGHTS]),
-            conv1_weights: Aligned([0; CHANNELS * CONV1_TAPS / 2]),
+            conv1_weights: Aligned([0; CHANNELS * conv1::CHANNEL_WORDS]),
             features: [0; FEATURES],
             hidden: [0; HIDDEN],
         }
@@ -91,7 +88,7 @@ pub struct DspModel<'m, 'a> {
 }
 
 impl<'m, 'a> DspModel<'m, 'a> {
-    /// Checks every layer: multipliers at most 1 (right shifts only), and accumulators that
+    /// Checks every layer: multipliers below 1/2 (see [`NarrowQuant`]), and accumulators that
     /// stay inside ±2^30 for any input.
     ///
     /// # Errors
@@ -158,7 +155,6 @@ impl<'m, 'a> DspModel<'m, 'a> {
             for slot in first_new..WINDOW_ROWS {
                 let oy = 2 * py + slot;
                 conv1::row(
-                    &extractor.conv1,
                     image,
                     oy,
                     &scratch.conv1_weights.0,
@@ -184,7 +180,6 @@ impl<'m, 'a> DspModel<'m, 'a> {
         for oy in 0..CONV1_HEIGHT {
             let slot = oy % WINDOW_ROWS;
             conv1::row(
-                conv1,
                 image,
                 oy,
                 &scratch.conv1_weights.0,
@@ -237,7 +232,7 @@ impl<const OUT: usize> Layer<'_, OUT> {
     }
 }
 
-/// Every channel shifts right only, and `|start| + 127·max_input·dot_len < 2^30`.
+/// Every channel has a narrow form, and `|start| + 127·max_input·dot_len < 2^30`.
 fn check_narrow<const OUT: usize>(
     layer: &Layer<'_, OUT>,
     name: LayerName,

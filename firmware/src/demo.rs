@@ -5,10 +5,10 @@
 
 use heapless::String;
 use micromath::F32Ext as _;
-use tinytransfer_core::kernels::argmax;
 use tinytransfer_core::shapes::{IMAGE_PIXELS, IMAGE_WIDTH};
-use tinytransfer_core::{Model, Prediction, QuantParams, Scratch};
+use tinytransfer_core::{Prediction, QuantParams};
 
+use crate::engine::{Engine, Scratch};
 use crate::stopwatch::Stopwatch;
 
 static DIGITS: &[u8] = include_bytes!("../demo/digits-5-9.bin");
@@ -19,8 +19,8 @@ const _: () = assert!(
 );
 
 /// Classifies every embedded digit, then logs the accuracy.
-pub fn run(model: &Model<'_, '_>, scratch: &mut Scratch, stopwatch: &Stopwatch) {
-    let logit_quant = model.head().output_quant();
+pub fn run(engine: &Engine<'_>, scratch: &mut Scratch, stopwatch: &Stopwatch) {
+    let logit_quant = engine.head().output_quant();
     let mut correct = 0usize;
 
     for (n, record) in DIGITS.chunks_exact(RECORD).enumerate() {
@@ -28,7 +28,8 @@ pub fn run(model: &Model<'_, '_>, scratch: &mut Scratch, stopwatch: &Stopwatch) 
         let pixels: &[u8; IMAGE_PIXELS] = pixels.try_into().expect("a record holds one image");
         log_picture(pixels);
 
-        let prediction = classify_timed(model, pixels, scratch, stopwatch);
+        let (prediction, ticks) = engine.classify_timed(pixels, scratch, stopwatch);
+        defmt::debug!("SysTick ticks: {}", ticks);
         let confidence = confidence(&prediction, logit_quant);
         let verdict = if prediction.label == label {
             "right"
@@ -54,46 +55,6 @@ pub fn run(model: &Model<'_, '_>, scratch: &mut Scratch, stopwatch: &Stopwatch) 
         total,
         Percent(correct as f32 / total as f32)
     );
-}
-
-/// Runs the network layer by layer, logging each layer's ticks at debug.
-fn classify_timed(
-    model: &Model<'_, '_>,
-    pixels: &[u8; IMAGE_PIXELS],
-    scratch: &mut Scratch,
-    stopwatch: &Stopwatch,
-) -> Prediction {
-    let start = stopwatch.now();
-    model.conv1(pixels, scratch);
-    let conv1 = stopwatch.ticks_since(start);
-
-    let start = stopwatch.now();
-    model.conv2_pool(scratch);
-    let conv2 = stopwatch.ticks_since(start);
-
-    let start = stopwatch.now();
-    model.dense1(scratch);
-    let dense1 = stopwatch.ticks_since(start);
-
-    let start = stopwatch.now();
-    let logits = model.dense2(scratch);
-    let dense2 = stopwatch.ticks_since(start);
-
-    defmt::debug!(
-        "SysTick ticks: conv1 {=u32}, conv2+pool {=u32}, dense1 {=u32}, dense2 {=u32}",
-        conv1,
-        conv2,
-        dense1,
-        dense2
-    );
-
-    // The same choice as `Model::classify`: the first of equal maxima.
-    let index = argmax(&logits).unwrap_or(0);
-    Prediction {
-        index,
-        label: model.head().labels()[index],
-        logits,
-    }
 }
 
 /// Softmax probability of the predicted class, from the dequantised logits.

@@ -16,6 +16,10 @@ pub enum ExitCode {
     HeadInvalid = 3,
     /// Both blobs are valid but the head was not trained on this feature extractor.
     ModelMismatch = 4,
+    /// The DSP kernels cannot run this model exactly (a requantisation multiplier of 1/2 or
+    /// more, or an accumulator that could leave ±2^30); the `portable` feature can.
+    #[cfg_attr(feature = "portable", allow(dead_code))]
+    KernelsUnsupported = 7,
     /// Harness mode: a host file could not be opened, read or written.
     #[cfg_attr(not(feature = "harness"), allow(dead_code))]
     HostIo = 5,

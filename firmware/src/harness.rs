@@ -11,9 +11,10 @@ use core::ffi::CStr;
 use semihosting::fs::File;
 use semihosting::io::{Read as _, Write as _};
 use tinytransfer_core::shapes::{CLASSES, IMAGE_PIXELS};
-use tinytransfer_core::{Model, Scratch};
 
+use crate::engine::{Engine, Scratch};
 use crate::exit::{exit, ExitCode};
+use crate::stopwatch::Stopwatch;
 
 /// The images to classify.
 pub const IMAGES_FILE: &CStr = c"tinytransfer-images.bin";
@@ -28,7 +29,7 @@ const UNKNOWN_LABEL: u8 = u8::MAX;
 
 /// Runs harness mode to the end of the images file; on a host I/O or format error logs it and
 /// exits with [`ExitCode::HostIo`] or [`ExitCode::InputFormat`].
-pub fn run(model: &Model<'_, '_>, scratch: &mut Scratch) {
+pub fn run(engine: &Engine<'_>, scratch: &mut Scratch, stopwatch: &Stopwatch) {
     let mut images = open(IMAGES_FILE, File::open(IMAGES_FILE));
     let mut results = open(RESULTS_FILE, File::create(RESULTS_FILE));
 
@@ -63,7 +64,7 @@ pub fn run(model: &Model<'_, '_>, scratch: &mut Scratch) {
         let (label, pixels) = record.split_first().expect("a record is never empty");
         let pixels: &[u8; IMAGE_PIXELS] = pixels.try_into().expect("a record holds one image");
 
-        let prediction = model.classify(pixels, scratch);
+        let (prediction, ticks) = engine.classify_timed(pixels, scratch, stopwatch);
 
         let mut answer = [0u8; RESULT_RECORD];
         for (byte, logit) in answer.iter_mut().zip(prediction.logits) {
@@ -76,7 +77,13 @@ pub fn run(model: &Model<'_, '_>, scratch: &mut Scratch) {
             io_failed("cannot write", RESULTS_FILE);
         }
 
-        defmt::debug!("image {=u64}: label {=u8}, {}", n, *label, prediction);
+        defmt::debug!(
+            "image {=u64}: label {=u8}, {}, SysTick ticks {}",
+            n,
+            *label,
+            prediction,
+            ticks
+        );
         if *label != UNKNOWN_LABEL {
             labelled += 1;
             correct += u32::from(prediction.label == *label);

@@ -17,20 +17,20 @@
 mod board;
 #[cfg(not(feature = "harness"))]
 mod demo;
+mod engine;
 mod exit;
 mod fault;
 #[cfg(feature = "harness")]
 mod harness;
 mod model;
-#[cfg(not(feature = "harness"))]
 mod stopwatch;
 
 // The critical-section implementation that the defmt transports need.
+use crate::engine::{Engine, Scratch};
+use crate::exit::{exit, ExitCode};
+use crate::stopwatch::Stopwatch;
 use cortex_m as _;
 use cortex_m_rt::entry;
-use tinytransfer_core::Scratch;
-
-use crate::exit::{exit, ExitCode};
 
 #[entry]
 fn main() -> ! {
@@ -44,17 +44,15 @@ fn main() -> ! {
 
     let features = model::load_features();
     let head = model::load_head();
-    let model = model::pair(&features, &head);
+    let engine = Engine::new(model::pair(&features, &head));
+
+    let core = cortex_m::Peripherals::take().expect("main takes the peripherals once");
+    let stopwatch = Stopwatch::new(core.SYST);
 
     #[cfg(feature = "harness")]
-    harness::run(&model, SCRATCH);
-
+    harness::run(&engine, SCRATCH, &stopwatch);
     #[cfg(not(feature = "harness"))]
-    {
-        let core = cortex_m::Peripherals::take().expect("main takes the peripherals once");
-        let stopwatch = stopwatch::Stopwatch::new(core.SYST);
-        demo::run(&model, SCRATCH, &stopwatch);
-    }
+    demo::run(&engine, SCRATCH, &stopwatch);
 
     exit(ExitCode::Success)
 }

@@ -5,9 +5,10 @@
 //! borrows the weights from there; only the scratch buffers live in RAM.
 
 use tinytransfer_core::shapes::TOTAL_MACS;
-use tinytransfer_core::{FeatureExtractor, Head, Model, SCRATCH_BYTES};
+use tinytransfer_core::{FeatureExtractor, Head, Model};
 
 use crate::board;
+use crate::engine::SCRATCH_BYTES;
 use crate::exit::{exit, ExitCode};
 
 /// Blob bytes at a 4-byte boundary, so that no reader of them has to care.
@@ -81,12 +82,10 @@ pub fn pair<'m>(
         TOTAL_MACS
     );
     defmt::info!(
-        "flash: feature extractor {=usize} B (CRC-32 {=u32:#010x}), head {=usize} B; \
-         RAM: scratch {=usize} B static",
+        "blobs in flash: feature extractor {=usize} B (CRC-32 {=u32:#010x}), head {=usize} B",
         FEATURES_BLOB.bytes.len(),
         features.crc(),
-        HEAD_BLOB.bytes.len(),
-        SCRATCH_BYTES
+        HEAD_BLOB.bytes.len()
     );
     model
 }

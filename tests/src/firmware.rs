@@ -20,6 +20,8 @@ pub mod exit_code {
     pub const HEAD_INVALID: i32 = 3;
     /// The head does not belong to the feature extractor.
     pub const MODEL_MISMATCH: i32 = 4;
+    /// The DSP kernels cannot run this model exactly (build with `portable`).
+    pub const KERNELS_UNSUPPORTED: i32 = 7;
     /// Harness mode: a host file could not be opened, read or written.
     pub const HOST_IO: i32 = 5;
     /// Harness mode: the images file is not a whole number of records.

@@ -19,6 +19,8 @@ use tinytransfer_tests::{device, reference};
 
 /// Every ninth test image of digits 5–9: 541 images spread over the whole test set.
 const SAMPLE_STRIDE: usize = 9;
+/// For the portable kernels, every 45th: 109 images.
+const PORTABLE_STRIDE: usize = 45;
 /// Parallel QEMU processes for the bit-exactness run.
 const SHARDS: usize = 2;
 /// Far beyond what a run needs (tens of seconds), and still well inside CI's budget.
@@ -73,19 +75,42 @@ fn harness_firmware() -> &'static Firmware {
     })
 }
 
-fn sample_digits() -> Vec<Digit> {
+fn sample_digits(stride: usize) -> Vec<Digit> {
     let digits = mnist::test_digits_5_to_9(&mnist_dir()).expect("MNIST test set");
-    digits.into_iter().step_by(SAMPLE_STRIDE).collect()
+    digits.into_iter().step_by(stride).collect()
 }
 
+/// The firmware's default kernels (DSP, `SMLAD`) against the host's portable ones.
 #[test]
 fn device_logits_equal_host_logits_bit_for_bit() {
-    let digits = sample_digits();
+    let digits = sample_digits(SAMPLE_STRIDE);
     assert!(digits.len() >= 500, "only {} images", digits.len());
+    compare_with_host(harness_firmware(), &digits, "kernels: DSP");
+}
 
-    let host = reference::classify(&model().blobs, &digits).expect("host inference");
-    let device = device::classify(harness_firmware(), &digits, SHARDS, RUN_TIMEOUT)
+/// The firmware built with its `portable` feature: the reference kernels, compiled for Thumb.
+#[test]
+fn portable_kernels_on_the_device_equal_the_host_too() {
+    let firmware = Build::new()
+        .feature("harness")
+        .feature("portable")
+        .blob_dir(&model().path)
+        .build()
+        .expect("firmware builds");
+    compare_with_host(
+        &firmware,
+        &sample_digits(PORTABLE_STRIDE),
+        "kernels: portable",
+    );
+}
+
+fn compare_with_host(firmware: &Firmware, digits: &[Digit], kernels: &str) {
+    let host = reference::classify(&model().blobs, digits).expect("host inference");
+    let device = device::classify(firmware, digits, SHARDS, RUN_TIMEOUT)
         .unwrap_or_else(|error| panic!("{error:#}"));
+    for run in &device.runs {
+        assert!(run.find("info", kernels).is_some(), "{}", run.log_text());
+    }
 
     assert_eq!(device.answers.len(), host.len());
     for (n, (on_device, on_host)) in device.answers.iter().zip(&host).enumerate() {
@@ -100,7 +125,7 @@ fn device_logits_equal_host_logits_bit_for_bit() {
     assert!(classes.len() >= 3, "the model answers only {classes:?}");
     let correct = host.iter().filter(|answer| answer.is_correct()).count();
     eprintln!(
-        "{} images bit-exact in {:.1?} on {SHARDS} QEMUs; {correct} classified right",
+        "{kernels}: {} images bit-exact in {:.1?} on {SHARDS} QEMUs; {correct} classified right",
         digits.len(),
         device.elapsed
     );

@@ -41,6 +41,8 @@ fn main() -> ! {
     defmt::info!("tinytransfer firmware on {=str}", board::NAME);
     #[cfg(feature = "hang")]
     hang();
+    #[cfg(feature = "panic")]
+    deliberate_panic();
 
     let features = model::load_features();
     let head = model::load_head();
@@ -64,4 +66,10 @@ fn hang() {
     loop {
         cortex_m::asm::nop();
     }
+}
+
+/// Panics, to show that a panic is logged and ends the run with a non-zero status.
+#[cfg(feature = "panic")]
+fn deliberate_panic() {
+    panic!("built with the `panic` feature: a deliberate panic");
 }

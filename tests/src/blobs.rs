@@ -58,6 +58,20 @@ impl Blobs {
     /// that spread over the int8 range rather than saturate: its answers are meaningless but
     /// exercise every path of the arithmetic, which is what a bit-exactness test needs.
     pub fn random(seed: u64) -> Self {
+        Self::random_with(seed, |_| {})
+    }
+
+    /// A random model that `tinytransfer-core` accepts but its DSP kernels refuse: one of
+    /// dense1's requantisation multipliers is 3/4, beyond their narrow requantisation.
+    pub fn random_beyond_dsp(seed: u64) -> Self {
+        Self::random_with(seed, |dense1| {
+            let (multiplier, shift) = quantize_multiplier(0.75);
+            dense1.multiplier[0] = multiplier;
+            dense1.shift[0] = shift;
+        })
+    }
+
+    fn random_with(seed: u64, adjust_dense1: impl FnOnce(&mut LayerData)) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let input = QuantParams {
             scale: INPUT_SCALE,
@@ -68,7 +82,8 @@ impl Blobs {
         // each layer's outputs come out with a spread of about `spread` int8 steps.
         let conv1 = random_layer(&mut rng, Shape::conv(1), 80.0, 60.0, true);
         let conv2 = random_layer(&mut rng, Shape::conv(CHANNELS), 45.0, 60.0, true);
-        let dense1 = random_layer(&mut rng, Shape::dense(HIDDEN, FEATURES), 70.0, 60.0, true);
+        let mut dense1 = random_layer(&mut rng, Shape::dense(HIDDEN, FEATURES), 70.0, 60.0, true);
+        adjust_dense1(&mut dense1);
         let dense2 = random_layer(&mut rng, Shape::dense(CLASSES, HIDDEN), 45.0, 40.0, false);
 
         let features = write_features(input, &conv1, &conv2);

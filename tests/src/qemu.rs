@@ -89,6 +89,7 @@ pub struct Qemu {
     workdir: Option<PathBuf>,
     timeout: Option<Duration>,
     echo: bool,
+    icount: bool,
 }
 
 impl Qemu {
@@ -99,6 +100,7 @@ impl Qemu {
             workdir: None,
             timeout: None,
             echo: false,
+            icount: false,
         }
     }
 
@@ -111,6 +113,14 @@ impl Qemu {
     /// Kill QEMU after this long. Without a timeout the run waits for the firmware to exit.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Run with `-icount shift=0`: one instruction is one virtual nanosecond, so the
+    /// firmware's SysTick ticks count instructions (about 40 to a tick on mps2-an386), the
+    /// same on every run. Slower than the default.
+    pub fn icount(mut self, icount: bool) -> Self {
+        self.icount = icount;
         self
     }
 
@@ -166,7 +176,12 @@ impl Qemu {
                 "-serial",
                 "none",
             ])
-            .args(["-semihosting-config", "enable=on,target=native", "-kernel"])
+            .args(["-semihosting-config", "enable=on,target=native"]);
+        if self.icount {
+            command.args(["-icount", "shift=0"]);
+        }
+        command
+            .arg("-kernel")
             .arg(&self.elf)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -237,6 +237,14 @@ fn damaged_blobs_are_refused_with_their_exit_codes() {
                 (blobs, "the head does not fit the feature extractor")
             },
         ),
+        (
+            "model beyond the DSP kernels",
+            exit_code::KERNELS_UNSUPPORTED,
+            (
+                Blobs::random_beyond_dsp(2),
+                "the DSP kernels cannot run this model exactly",
+            ),
+        ),
     ];
 
     for (case, code, (blobs, message)) in cases {
@@ -360,6 +368,32 @@ fn firmware_fits_both_boards() {
     assert!(
         nrf.static_ram <= (256 << 10) - (16 << 10),
         "{nrf:?} leaves too little RAM"
+    );
+}
+
+#[test]
+fn panic_is_logged_and_exits_non_zero() {
+    let model = random_model(4);
+    let firmware = Build::new()
+        .feature("panic")
+        .blob_dir(&model.path)
+        .build()
+        .expect("firmware builds");
+    let run = Qemu::new(firmware.elf())
+        .timeout(RUN_TIMEOUT)
+        .run()
+        .expect("QEMU runs");
+
+    assert_eq!(
+        run.outcome,
+        Outcome::Exited(exit_code::PANIC),
+        "{}",
+        run.log_text()
+    );
+    assert!(
+        run.find("error", "a deliberate panic").is_some(),
+        "{}",
+        run.log_text()
     );
 }
 

@@ -2,7 +2,9 @@
 //! defmt log on stderr as it arrives, and exits with the firmware's exit code.
 //!
 //! Usage: `tinytransfer-qemu ELF`. `TINYTRANSFER_QEMU_TIMEOUT` (seconds) kills a run that takes
-//! longer; the exit status is then 124, like `timeout(1)`'s.
+//! longer; the exit status is then 124, like `timeout(1)`'s. `TINYTRANSFER_QEMU_ICOUNT=1` runs
+//! QEMU with `-icount shift=0`, which makes the firmware's SysTick ticks count instructions
+//! (about 40 to a tick), the same on every run.
 
 use std::env;
 use std::process::ExitCode;
@@ -27,7 +29,8 @@ fn run() -> Result<ExitCode> {
         bail!("usage: tinytransfer-qemu ELF");
     };
 
-    let mut qemu = Qemu::new(elf).echo(true);
+    let icount = env::var_os("TINYTRANSFER_QEMU_ICOUNT").is_some_and(|value| value == "1");
+    let mut qemu = Qemu::new(elf).echo(true).icount(icount);
     if let Some(seconds) = env::var_os("TINYTRANSFER_QEMU_TIMEOUT") {
         let seconds: f64 = seconds
             .to_str()

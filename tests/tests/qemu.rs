@@ -395,6 +395,19 @@ fn panic_is_logged_and_exits_non_zero() {
         "{}",
         run.log_text()
     );
+
+    // The cargo runner passes the log through and exits as the firmware did.
+    let runner = std::process::Command::new(env!("CARGO_BIN_EXE_tinytransfer-qemu"))
+        .arg(firmware.elf())
+        .env(
+            "TINYTRANSFER_QEMU_TIMEOUT",
+            RUN_TIMEOUT.as_secs().to_string(),
+        )
+        .output()
+        .expect("tinytransfer-qemu runs");
+    let stderr = String::from_utf8_lossy(&runner.stderr);
+    assert_eq!(runner.status.code(), Some(exit_code::PANIC), "{stderr}");
+    assert!(stderr.contains("ERROR panic: "), "{stderr}");
 }
 
 #[test]

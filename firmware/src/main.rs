@@ -25,12 +25,14 @@ mod harness;
 mod model;
 mod stopwatch;
 
-// The critical-section implementation that the defmt transports need.
+use cortex_m_rt::entry;
+
 use crate::engine::{Engine, Scratch};
 use crate::exit::{exit, ExitCode};
 use crate::stopwatch::Stopwatch;
+
+// The critical-section implementation that the defmt transports need.
 use cortex_m as _;
-use cortex_m_rt::entry;
 
 #[entry]
 fn main() -> ! {

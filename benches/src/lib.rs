@@ -5,3 +5,5 @@
 //! then `summary`, which measures the rest and prints one table, written as JSON too.
 
 pub mod blobs;
+pub mod device;
+pub mod host;

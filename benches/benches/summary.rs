@@ -1,0 +1,99 @@
+//! The benchmark summary: training, host int8 inference, on-device cost and the burn f32 peer,
+//! as one table on stdout and one JSON file (`target/tinytransfer-bench.json`).
+//!
+//! Runs after `host_inference` in `cargo bench -p tinytransfer-benches` (cargo runs bench
+//! targets in name order) and reads criterion's estimates from it.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde::Serialize;
+use tinytransfer_benches::blobs::{blob_dir, repo_root};
+use tinytransfer_benches::device::{self, DeviceCost};
+use tinytransfer_benches::host::{self, HostStage};
+
+#[derive(Serialize)]
+struct Summary {
+    host_int8: Option<Vec<HostStage>>,
+    device: Vec<DeviceCost>,
+    errors: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    // `cargo bench` passes `--bench`; a filter naming another target means "not me".
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    if !args.is_empty() && !args.iter().any(|a| "summary".contains(a.as_str())) {
+        return ExitCode::SUCCESS;
+    }
+
+    let mut errors = Vec::new();
+    let host_int8 = keep(&mut errors, "host int8", host::read_host_stages(&host::criterion_dir()));
+    let blobs = blob_dir();
+    let device: Vec<DeviceCost> = ["portable", "dsp"]
+        .into_iter()
+        .filter_map(|kernels| keep(&mut errors, kernels, device::measure(kernels, &blobs)))
+        .collect();
+
+    let summary = Summary { host_int8, device, errors };
+    print_summary(&summary);
+    match write_json(&summary) {
+        Ok(path) => println!("\nJSON: {path}"),
+        Err(error) => eprintln!("summary: cannot write the JSON: {error:#}"),
+    }
+
+    if summary.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        for error in &summary.errors {
+            eprintln!("summary: {error}");
+        }
+        ExitCode::FAILURE
+    }
+}
+
+/// The value, or `None` with the error noted: one failed measurement does not hide the rest.
+fn keep<T>(errors: &mut Vec<String>, what: &str, result: Result<T>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(error) => {
+            errors.push(format!("{what}: {error:#}"));
+            None
+        }
+    }
+}
+
+fn print_summary(summary: &Summary) {
+    if let Some(stages) = &summary.host_int8 {
+        println!("\nHost int8 inference (tinytransfer-core portable kernels, one thread)");
+        println!("{:<12} {:>12} {:>14}", "stage", "µs/image", "images/s");
+        for stage in stages {
+            println!("{:<12} {:>12.1} {:>14.1}", stage.stage, stage.micros, stage.images_per_second);
+        }
+    }
+
+    for cost in &summary.device {
+        println!(
+            "\nOn the device: QEMU mps2-an386 (Cortex-M4F), {} kernels — INSTRUCTIONS, not cycles",
+            cost.kernels
+        );
+        println!("{:<12} {:>14} {:>12} {:>12}", "stage", "instructions", "MACs", "instr/MAC");
+        for stage in &cost.stages {
+            println!(
+                "{:<12} {:>14} {:>12} {:>12.3}",
+                stage.stage,
+                stage.instructions,
+                stage.macs,
+                stage.per_mac()
+            );
+        }
+        println!("flash {} B, static RAM {} B", cost.flash, cost.static_ram);
+    }
+}
+
+fn write_json(summary: &Summary) -> Result<String> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| repo_root().join("target"), std::path::PathBuf::from);
+    let path = target.join("tinytransfer-bench.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(summary)?)?;
+    Ok(path.display().to_string())
+}

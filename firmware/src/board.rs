@@ -9,6 +9,9 @@ compile_error!("choose one board feature: `qemu-mps2-an386` or `nrf52840`, not b
 #[cfg(not(any(feature = "qemu-mps2-an386", feature = "nrf52840")))]
 compile_error!("choose a board feature: `qemu-mps2-an386` (the default) or `nrf52840`");
 
+#[cfg(all(feature = "harness", feature = "bench"))]
+compile_error!("`bench` extends the demo: it does not go with `harness`");
+
 #[cfg(all(feature = "harness", not(feature = "qemu-mps2-an386")))]
 compile_error!("harness mode reads host files through QEMU's semihosting: build it for QEMU");
 

@@ -1,31 +1,21 @@
-//! Demo mode: classify a handful of test digits kept in flash and log each with its label.
-//!
-//! The digits are `demo/digits-5-9.bin`, records of `[label][784 pixels]` cut from MNIST's
-//! test set by `cargo run -p tinytransfer-tests --bin tinytransfer-demo-digits`.
+//! Demo mode: classify the test digits kept in flash ([`crate::digits`]) and log each with its
+//! label, then the accuracy.
 
 use heapless::String;
 use micromath::F32Ext as _;
 use tinytransfer_core::shapes::{IMAGE_PIXELS, IMAGE_WIDTH};
 use tinytransfer_core::{Prediction, QuantParams};
 
+use crate::digits;
 use crate::engine::{Engine, Scratch};
 use crate::stopwatch::Stopwatch;
-
-static DIGITS: &[u8] = include_bytes!("../demo/digits-5-9.bin");
-const RECORD: usize = 1 + IMAGE_PIXELS;
-const _: () = assert!(
-    DIGITS.len().is_multiple_of(RECORD),
-    "demo/digits-5-9.bin is not whole records"
-);
 
 /// Classifies every embedded digit, then logs the accuracy.
 pub fn run(engine: &Engine<'_>, scratch: &mut Scratch, stopwatch: &Stopwatch) {
     let logit_quant = engine.head().output_quant();
     let mut correct = 0usize;
 
-    for (n, record) in DIGITS.chunks_exact(RECORD).enumerate() {
-        let (&label, pixels) = record.split_first().expect("a record is never empty");
-        let pixels: &[u8; IMAGE_PIXELS] = pixels.try_into().expect("a record holds one image");
+    for (n, (label, pixels)) in digits::all().enumerate() {
         log_picture(pixels);
 
         let (prediction, ticks) = engine.classify_timed(pixels, scratch, stopwatch);
@@ -48,12 +38,11 @@ pub fn run(engine: &Engine<'_>, scratch: &mut Scratch, stopwatch: &Stopwatch) {
         );
     }
 
-    let total = DIGITS.len() / RECORD;
     defmt::info!(
         "demo: {=usize} of {=usize} digits right, accuracy {}",
         correct,
-        total,
-        Percent(correct as f32 / total as f32)
+        digits::COUNT,
+        Percent(correct as f32 / digits::COUNT as f32)
     );
 }
 

@@ -32,6 +32,22 @@ pub struct StageTicks {
     pub dense2: u32,
 }
 
+/// SysTick ticks of each layer of one inference, and of a whole `classify`.
+#[cfg(feature = "bench")]
+#[derive(Clone, Copy, Default)]
+pub struct LayerTicks {
+    /// conv1 + ReLU.
+    pub conv1: u32,
+    /// conv2 + ReLU + max-pool.
+    pub conv2_pool: u32,
+    /// dense1 + ReLU.
+    pub dense1: u32,
+    /// dense2.
+    pub dense2: u32,
+    /// The whole network, timed in one piece.
+    pub network: u32,
+}
+
 /// A model bound to the chosen kernels.
 pub struct Engine<'m> {
     #[cfg(not(feature = "portable"))]
@@ -79,17 +95,9 @@ impl<'m> Engine<'m> {
         scratch: &mut Scratch,
         stopwatch: &Stopwatch,
     ) -> (Prediction, StageTicks) {
-        let start = stopwatch.now();
-        self.features(image, scratch);
-        let features = stopwatch.ticks_since(start);
-
-        let start = stopwatch.now();
-        self.model.dense1(scratch);
-        let dense1 = stopwatch.ticks_since(start);
-
-        let start = stopwatch.now();
-        let logits = self.model.dense2(scratch);
-        let dense2 = stopwatch.ticks_since(start);
+        let ((), features) = stopwatch.time(|| self.features(image, scratch));
+        let ((), dense1) = stopwatch.time(|| self.model.dense1(scratch));
+        let (logits, dense2) = stopwatch.time(|| self.model.dense2(scratch));
 
         (
             self.prediction(logits),
@@ -99,6 +107,42 @@ impl<'m> Engine<'m> {
                 dense2,
             },
         )
+    }
+
+    /// The ticks of each layer of one inference, and of the whole of it, for bench mode.
+    ///
+    /// The DSP kernels stream conv1 into conv2, so conv1 is timed alone over the whole image
+    /// (`conv1_only`) and conv2 with the pool is the rest of the fused stage.
+    #[cfg(feature = "bench")]
+    pub fn layer_ticks(
+        &self,
+        image: &[u8; IMAGE_PIXELS],
+        scratch: &mut Scratch,
+        stopwatch: &Stopwatch,
+    ) -> LayerTicks {
+        #[cfg(not(feature = "portable"))]
+        let (conv1, conv2_pool) = {
+            let ((), conv1) = stopwatch.time(|| self.model.conv1_only(image, scratch));
+            let ((), features) = stopwatch.time(|| self.model.features(image, scratch));
+            (conv1, features.saturating_sub(conv1))
+        };
+        #[cfg(feature = "portable")]
+        let (conv1, conv2_pool) = {
+            let ((), conv1) = stopwatch.time(|| self.model.conv1(image, scratch));
+            let ((), conv2_pool) = stopwatch.time(|| self.model.conv2_pool(scratch));
+            (conv1, conv2_pool)
+        };
+        let ((), dense1) = stopwatch.time(|| self.model.dense1(scratch));
+        let (_, dense2) = stopwatch.time(|| self.model.dense2(scratch));
+        let (_, network) = stopwatch.time(|| self.model.classify(image, scratch));
+
+        LayerTicks {
+            conv1,
+            conv2_pool,
+            dense1,
+            dense2,
+            network,
+        }
     }
 
     #[cfg(not(feature = "portable"))]

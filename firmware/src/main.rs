@@ -2,21 +2,27 @@
 //! features frozen after learning 0–4) on a Cortex-M microcontroller.
 //!
 //! At boot it validates the two model blobs embedded in flash, logs a model summary, then runs
-//! one of two modes and exits through semihosting with a documented code ([`exit::ExitCode`]):
+//! one of three modes and exits through semihosting with a documented code ([`exit::ExitCode`]):
 //!
 //! - demo mode (default): classifies a few test digits kept in flash, logs each with its label
 //!   and the accuracy;
 //! - harness mode (feature `harness`, QEMU only): classifies the images of a host file and
-//!   writes logits and classes to another, for `tinytransfer-tests` to compare with the host.
+//!   writes logits and classes to another, for `tinytransfer-tests` to compare with the host;
+//! - bench mode (feature `bench`): the demo, then the mean SysTick ticks of each layer over
+//!   the same digits, for `tinytransfer-benches`.
 //!
 //! Boards, blob directory, modes and exit codes are described in `README.md` beside this crate.
 
 #![no_std]
 #![no_main]
 
+#[cfg(feature = "bench")]
+mod bench;
 mod board;
 #[cfg(not(feature = "harness"))]
 mod demo;
+#[cfg(not(feature = "harness"))]
+mod digits;
 mod engine;
 mod exit;
 mod fault;
@@ -57,6 +63,8 @@ fn main() -> ! {
     harness::run(&engine, SCRATCH, &stopwatch);
     #[cfg(not(feature = "harness"))]
     demo::run(&engine, SCRATCH, &stopwatch);
+    #[cfg(feature = "bench")]
+    bench::run(&engine, SCRATCH, &stopwatch);
 
     exit(ExitCode::Success)
 }

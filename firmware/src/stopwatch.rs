@@ -26,6 +26,13 @@ impl Stopwatch {
         Self { _syst: syst }
     }
 
+    /// Runs `work` and returns its result with the ticks it took.
+    pub fn time<R>(&self, work: impl FnOnce() -> R) -> (R, u32) {
+        let start = self.now();
+        let result = work();
+        (result, self.ticks_since(start))
+    }
+
     /// The counter now, for [`Stopwatch::ticks_since`].
     pub fn now(&self) -> u32 {
         SYST::get_current()

@@ -411,6 +411,41 @@ fn panic_is_logged_and_exits_non_zero() {
 }
 
 #[test]
+fn bench_mode_reports_every_layer() {
+    let firmware = Build::new()
+        .feature("bench")
+        .blob_dir(&model().path)
+        .build()
+        .expect("firmware builds");
+    let run = Qemu::new(firmware.elf())
+        .timeout(RUN_TIMEOUT)
+        .run()
+        .expect("QEMU runs");
+
+    assert_eq!(
+        run.outcome,
+        Outcome::Exited(exit_code::SUCCESS),
+        "{}",
+        run.log_text()
+    );
+    for stage in ["conv1", "conv2_pool", "dense1", "dense2", "network"] {
+        let line = run
+            .find("info", &format!("bench: {stage} "))
+            .unwrap_or_else(|| {
+                panic!("no {stage} line:\n{}", run.log_text());
+            });
+        let ticks: u64 = line
+            .message
+            .split_whitespace()
+            .nth(2)
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(ticks > 0 || stage == "dense2", "{}", line.message);
+    }
+}
+
+#[test]
 fn head_file_name_matches_the_firmware() {
     let build_script =
         std::fs::read_to_string(tinytransfer_tests::paths::firmware_dir().join("build.rs"))

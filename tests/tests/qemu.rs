@@ -325,7 +325,7 @@ fn hanging_firmware_is_stopped_by_the_timeout() {
         .blob_dir(&model.path)
         .build()
         .expect("firmware builds");
-    let timeout = Duration::from_secs(3);
+    let timeout = Duration::from_secs(5);
 
     let run = Qemu::new(firmware.elf())
         .timeout(timeout)

@@ -92,9 +92,11 @@ fn run() -> Result<bool> {
         100.0 * accuracy(&host)
     );
     println!(
-        "  int8 on the device      {:6.2} %  (QEMU mps2-an386, {:.1?})",
+        "  int8 on the device      {:6.2} %  (QEMU mps2-an386, {} runs, {:.1?}, {:.1} ms an image)",
         100.0 * accuracy(&device.answers),
-        device.elapsed
+        device.runs.len(),
+        device.elapsed,
+        1000.0 * device.elapsed.as_secs_f64() / digits.len().max(1) as f64
     );
     println!(
         "  device vs host          {} of {} images identical in every logit byte",

@@ -159,3 +159,42 @@ fn differing_images(host: &[Answer], device: &[Answer]) -> Vec<usize> {
         .filter(|&n| host.get(n) != device.get(n))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tinytransfer_tests::paths::ScratchDir;
+
+    #[test]
+    fn float_accuracy_is_phase_2s() {
+        let dir = ScratchDir::new("report").unwrap();
+        let report = dir.path().join(REPORT_FILE);
+        fs::write(
+            &report,
+            r#"{"phases": [{"phase": 1, "float_accuracy": 0.9969, "test_images": 5139},
+                           {"phase": 2, "float_accuracy": 0.9918, "test_images": 4861}]}"#,
+        )
+        .unwrap();
+        assert_eq!(float_accuracy(&report), Ok((0.9918, 4861)));
+
+        fs::write(&report, r#"{"phases": []}"#).unwrap();
+        assert!(float_accuracy(&report).is_err());
+        assert!(float_accuracy(&dir.path().join("missing.json")).is_err());
+    }
+
+    #[test]
+    fn differing_images_include_missing_answers() {
+        let answer = Answer {
+            logits: [0; 5],
+            index: 0,
+            label: 5,
+            expected: 5,
+        };
+        let other = Answer {
+            logits: [1, 0, 0, 0, 0],
+            ..answer
+        };
+        assert_eq!(differing_images(&[answer, answer], &[answer, other]), [1]);
+        assert_eq!(differing_images(&[answer, answer], &[answer]), [1]);
+    }
+}

@@ -20,6 +20,7 @@ mod fault;
 mod harness;
 mod heap;
 mod network;
+mod stack;
 mod stopwatch;
 mod weights;
 
@@ -41,6 +42,7 @@ const CALIBRATION_ITERATIONS: u32 = 2_000_000;
 
 #[entry]
 fn main() -> ! {
+    stack::paint();
     heap::init();
     semihosting::println!("tinytransfer-peer: f32 network on burn's ndarray backend, QEMU mps2-an386");
 
@@ -49,7 +51,7 @@ fn main() -> ! {
     let ticks = stopwatch::calibrate(&stopwatch, CALIBRATION_ITERATIONS);
     semihosting::println!(
         "calibration: a loop of {} instructions took {} SysTick ticks (expected {} at {} \
-         instructions per tick, with QEMU's -icount shift=0)",
+         instructions per tick with QEMU's -icount shift=0)",
         2 * u64::from(CALIBRATION_ITERATIONS),
         ticks,
         2 * u64::from(CALIBRATION_ITERATIONS) / INSTRUCTIONS_PER_TICK,
@@ -141,5 +143,11 @@ fn print_summary(summary: &Summary) {
         heap.size,
         heap.peak_live,
         heap.peak_extent
+    );
+    let (stack_used, stack_size) = stack::high_water();
+    semihosting::println!(
+        "stack: high-water {} of {} bytes",
+        stack_used,
+        stack_size
     );
 }

@@ -32,5 +32,8 @@ fn main() {
         );
     };
     println!("cargo:rerun-if-changed={}", weights.display());
-    println!("cargo:rustc-env=TINYTRANSFER_PEER_WEIGHTS_PATH={}", weights.display());
+    println!(
+        "cargo:rustc-env=TINYTRANSFER_PEER_WEIGHTS_PATH={}",
+        weights.display()
+    );
 }

@@ -33,15 +33,19 @@ const UNKNOWN_LABEL: u8 = u8::MAX;
 pub struct Summary {
     /// Images classified.
     pub images: u64,
-    /// Labelled images, and how many of them were classified right.
+    /// Images with a known label.
     pub labelled: u32,
+    /// Labelled images classified right.
     pub correct: u32,
-    /// Instructions of the first inference, and the fewest and most of any.
+    /// Instructions of the first inference.
     pub first: u64,
+    /// The fewest instructions of any inference.
     pub fewest: u64,
+    /// The most instructions of any inference.
     pub most: u64,
-    /// Instructions of all inferences together, and per stage.
+    /// Instructions of all inferences together.
     pub total: u64,
+    /// Instructions of all inferences together, per stage of [`STAGES`].
     pub stages: [u64; STAGES.len()],
 }
 
@@ -56,8 +60,8 @@ pub fn run(network: &Network, stopwatch: &Stopwatch) -> Summary {
         );
         exit(ExitCode::HostIo)
     });
-    let mut results = File::create(RESULTS_FILE)
-        .unwrap_or_else(|_| io_failed("cannot create", RESULTS_FILE));
+    let mut results =
+        File::create(RESULTS_FILE).unwrap_or_else(|_| io_failed("cannot create", RESULTS_FILE));
 
     let len = images
         .metadata()

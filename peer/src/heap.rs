@@ -76,7 +76,8 @@ unsafe impl GlobalAlloc for TrackingHeap {
         if !pointer.is_null() {
             let extent = pointer as usize + layout.size() - self.start.load(Ordering::Relaxed);
             self.peak_extent.fetch_max(extent, Ordering::Relaxed);
-            self.peak_live.fetch_max(self.inner.used(), Ordering::Relaxed);
+            self.peak_live
+                .fetch_max(self.inner.used(), Ordering::Relaxed);
         }
         pointer
     }

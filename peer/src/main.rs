@@ -44,7 +44,9 @@ const CALIBRATION_ITERATIONS: u32 = 2_000_000;
 fn main() -> ! {
     stack::paint();
     heap::init();
-    semihosting::println!("tinytransfer-peer: f32 network on burn's ndarray backend, QEMU mps2-an386");
+    semihosting::println!(
+        "tinytransfer-peer: f32 network on burn's ndarray backend, QEMU mps2-an386"
+    );
 
     let core = cortex_m::Peripherals::take().expect("main takes the peripherals once");
     let stopwatch = Stopwatch::start(core.SYST);
@@ -145,9 +147,22 @@ fn print_summary(summary: &Summary) {
         heap.peak_extent
     );
     let (stack_used, stack_size) = stack::high_water();
+    semihosting::println!("stack: high-water {} of {} bytes", stack_used, stack_size);
+
+    // The same figures as one line of `key=value` pairs, for scripts such as benches/.
     semihosting::println!(
-        "stack: high-water {} of {} bytes",
-        stack_used,
-        stack_size
+        "summary: images={} correct={} labelled={} instructions_first={} instructions_mean={} \
+         instructions_total={} heap_bytes={} heap_peak_live={} heap_peak_extent={} \
+         stack_peak={}",
+        summary.images,
+        summary.correct,
+        summary.labelled,
+        summary.first,
+        mean,
+        summary.total,
+        heap.size,
+        heap.peak_live,
+        heap.peak_extent,
+        stack_used
     );
 }

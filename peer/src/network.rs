@@ -97,7 +97,10 @@ impl Network {
         let p = &self.parameters;
         let valid = ConvOptions::new([1, 1], [0, 0], [1, 1], 1);
 
-        let scaled: Vec<f32> = pixels.iter().map(|&pixel| f32::from(pixel) / 255.0).collect();
+        let scaled: Vec<f32> = pixels
+            .iter()
+            .map(|&pixel| f32::from(pixel) / 255.0)
+            .collect();
         let image = Tensor::<4>::from_data(
             TensorData::new(scaled, [1, 1, IMAGE_SIDE, IMAGE_SIDE]),
             &self.device,

@@ -43,13 +43,13 @@ pub fn high_water() -> (usize, usize) {
 }
 
 fn stack_start() -> usize {
-    // SAFETY: only the symbol's address is taken; the linker script defines it.
-    unsafe { addr_of!(_stack_start) as usize }
+    // Only the symbol's address is taken, never its value: the linker script defines it.
+    addr_of!(_stack_start) as usize
 }
 
 fn stack_end() -> usize {
-    // SAFETY: only the symbol's address is taken; the linker script defines it.
-    unsafe { addr_of!(_stack_end) as usize }
+    // Only the symbol's address is taken, never its value: the linker script defines it.
+    addr_of!(_stack_end) as usize
 }
 
 fn stack_pointer() -> usize {

@@ -53,6 +53,7 @@ pub struct Weights {
 }
 
 /// The network's parameters as burn tensors, in the order of [`ARRAYS`].
+#[allow(missing_docs)] // each field is the array of [`ARRAYS`] with the same name
 pub struct Parameters {
     pub conv1_weight: Tensor<4>,
     pub conv1_bias: Tensor<1>,

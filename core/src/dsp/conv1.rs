@@ -3,8 +3,9 @@
 
 use core::arch::asm;
 
-use super::WINDOW_LEN;
+use super::DspScratch;
 use crate::layer::Layer;
+use crate::quant::requantize_narrow;
 use crate::shapes::{CHANNELS, CONV1_WIDTH, IMAGE_WIDTH, KERNEL};
 
 /// Words per channel in the packed table: the bias; the nine taps as five 16-bit pairs (the
@@ -17,9 +18,12 @@ pub(crate) const CHANNEL_WORDS: usize = 11;
 ///
 /// Pixels enter conv1 as they are (0..=255): with the input zero point -128, `q - zp` is the
 /// pixel itself, so the plain bias applies.
+///
+/// Also writes `blank`: each channel's output for a blank patch, where the sum is the bias.
 pub(crate) fn pack_weights(
     layer: &Layer<'_, CHANNELS>,
     packed: &mut [u32; CHANNELS * CHANNEL_WORDS],
+    blank: &mut [i16; CHANNELS],
 ) {
     let filters = layer.weights.chunks_exact(KERNEL * KERNEL);
     let channels = packed
@@ -38,22 +42,35 @@ pub(crate) fn pack_weights(
         words[8] = narrow.right_shift;
         words[9] = layer.stage.output_zero_point as u32;
         words[10] = layer.stage.act_min as u32;
+        blank[c] = i16::from(requantize_narrow(
+            layer.channels[c].bias,
+            narrow,
+            &layer.stage,
+        ));
     }
 }
 
 /// conv1's output row `oy`, requantised and widened, into row `slot` of the window.
-pub(crate) fn row(
-    image: &[u8],
-    oy: usize,
-    packed: &[u32; CHANNELS * CHANNEL_WORDS],
-    slot: usize,
-    window: &mut [i16; WINDOW_LEN],
-) {
+pub(crate) fn row(image: &[u8], oy: usize, slot: usize, scratch: &mut DspScratch) {
+    let DspScratch {
+        window,
+        conv1_weights,
+        ink,
+        blank_conv1,
+        ..
+    } = scratch;
+    let packed = &conv1_weights.0;
     let row_len = CONV1_WIDTH * CHANNELS;
-    let out_row = &mut window[slot * row_len..(slot + 1) * row_len];
+    let out_row = &mut window.0[slot * row_len..(slot + 1) * row_len];
     let rows = &image[oy * IMAGE_WIDTH..(oy + KERNEL) * IMAGE_WIDTH];
+    let ink = ink[oy] | ink[oy + 1] | ink[oy + 2];
 
     for (ox, out) in out_row.chunks_exact_mut(CHANNELS).enumerate() {
+        if (ink >> ox) & 0b111 == 0 {
+            out.copy_from_slice(blank_conv1);
+            continue;
+        }
+
         let pixel = |ky: usize, kx: usize| u32::from(rows[ky * IMAGE_WIDTH + ox + kx]);
         let taps = [
             pixel(0, 0) | pixel(0, 1) << 16,

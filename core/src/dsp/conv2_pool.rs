@@ -3,10 +3,10 @@
 
 use core::arch::asm;
 
-use super::WINDOW_LEN;
+use super::DspScratch;
 use crate::layer::Layer;
 use crate::quant::requantize_narrow;
-use crate::shapes::{CHANNELS, CONV1_WIDTH, FEATURES, KERNEL, POOLED_WIDTH};
+use crate::shapes::{CHANNELS, CONV1_WIDTH, KERNEL, POOLED_WIDTH};
 
 /// Values of one kernel row over all input channels: `kx` and `c` run contiguously.
 const ROW_TAPS: usize = KERNEL * CHANNELS;
@@ -22,8 +22,29 @@ const _: () = assert!(PAIR_WEIGHTS * CHANNELS / 2 == CHANNELS * KERNEL * ROW_TAP
 
 /// Widens conv2's weights into the block's order: for each channel pair, each kernel row, each
 /// group of four taps, the pair's first channel's four taps, then the second's.
-pub(crate) fn widen_weights(weights: &[i8], wide: &mut [i16]) {
+///
+/// Also writes `blank_acc`: each channel's accumulator over a window that holds conv1's
+/// output for blank patches (`blank_conv1`) everywhere.
+pub(crate) fn widen_weights(
+    layer: &Layer<'_, CHANNELS>,
+    blank_conv1: &[i16; CHANNELS],
+    wide: &mut [i16],
+    blank_acc: &mut [i32; CHANNELS],
+) {
+    let weights = layer.weights;
     let filter_len = KERNEL * ROW_TAPS;
+    for ((acc, filter), &bias) in blank_acc
+        .iter_mut()
+        .zip(weights.chunks_exact(filter_len))
+        .zip(&layer.folded_bias)
+    {
+        let blank = blank_conv1.iter().cycle();
+        *acc = filter
+            .iter()
+            .zip(blank)
+            .fold(bias, |acc, (&w, &x)| acc + i32::from(w) * i32::from(x));
+    }
+
     for (pair, out) in wide.chunks_exact_mut(PAIR_WEIGHTS).enumerate() {
         let mut out = out.iter_mut();
         for ky in 0..KERNEL {
@@ -42,15 +63,27 @@ pub(crate) fn widen_weights(weights: &[i8], wide: &mut [i16]) {
 
 /// Pooled output row `py`, all columns and channels, from the window of conv1 rows
 /// `2py..2py+4` (window row 0 is conv1 row `2py`).
-pub(crate) fn pooled_row(
-    layer: &Layer<'_, CHANNELS>,
-    window: &[i16; WINDOW_LEN],
-    wide: &[i16],
-    py: usize,
-    features: &mut [i8; FEATURES],
-) {
+pub(crate) fn pooled_row(layer: &Layer<'_, CHANNELS>, py: usize, scratch: &mut DspScratch) {
+    let DspScratch {
+        window,
+        wide,
+        ink,
+        blank_conv2,
+        features,
+        ..
+    } = scratch;
+    let (window, wide) = (&window.0, &wide.0);
     let row_len = CONV1_WIDTH * CHANNELS;
+
+    // A conv2 output at row oy reads image rows oy..oy+5; a pair of them at columns ox, ox+1
+    // reads image columns ox..ox+6.
+    let rows_ink = |oy: usize| ink[oy..oy + 5].iter().fold(0, |mask, &row| mask | row);
+    let (top_ink, bottom_ink) = (rows_ink(2 * py), rows_ink(2 * py + 1));
+
     for px in 0..POOLED_WIDTH {
+        let top_blank = (top_ink >> (2 * px)) & 0x3f == 0;
+        let bottom_blank = (bottom_ink >> (2 * px)) & 0x3f == 0;
+
         // The pool window's four conv2 outputs: columns 2px and 2px+1 of conv2 rows 2py
         // (reading window rows 0..3) and 2py+1 (window rows 1..4).
         let top = &window[2 * px * CHANNELS..];
@@ -60,8 +93,22 @@ pub(crate) fn pooled_row(
         for (pair, weights) in wide.chunks_exact(PAIR_WEIGHTS).enumerate() {
             let (c0, c1) = (2 * pair, 2 * pair + 1);
             let start = [layer.folded_bias[c0], layer.folded_bias[c1]];
-            let upper = block(top, weights, start);
-            let lower = block(bottom, weights, start);
+            let blank = [
+                blank_conv2[c0],
+                blank_conv2[c1],
+                blank_conv2[c0],
+                blank_conv2[c1],
+            ];
+            let upper = if top_blank {
+                blank
+            } else {
+                block(top, weights, start)
+            };
+            let lower = if bottom_blank {
+                blank
+            } else {
+                block(bottom, weights, start)
+            };
 
             // Requantisation is monotonic: pool the accumulators, requantise once.
             let max0 = upper[0].max(upper[2]).max(lower[0]).max(lower[2]);

@@ -13,6 +13,10 @@
 //!   runs per MAC.
 //! - **Cheaper requantisation** ([`crate::quant::requantize_narrow`]): one rounding high
 //!   multiply, exact under bounds checked once by [`DspModel::new`].
+//! - **Blank patches skipped.** MNIST digits leave much of the image 0. Where a 3×3 patch of
+//!   the image is blank, conv1's output is known (its requantised bias); where the 5×5 patch
+//!   that a conv2 output sees is blank, so is conv2's accumulator. Both are computed once per
+//!   image and copied, so the answer is the same bit for bit, and the cost depends on the ink.
 //! - **Streaming.** conv1 produces rows into a four-row window just ahead of conv2, so the
 //!   26×26×32 conv1 tensor is never stored whole: RAM stays at [`DSP_SCRATCH_BYTES`].
 
@@ -48,6 +52,12 @@ pub struct DspScratch {
     pub(crate) wide: Aligned<[i16; CONV2_WEIGHTS]>,
     /// conv1's biases and weights, packed per channel (see `conv1::pack_weights`).
     pub(crate) conv1_weights: Aligned<[u32; CHANNELS * conv1::CHANNEL_WORDS]>,
+    /// Per image row, a bit for each pixel that is not 0 (bit `x` for column `x`).
+    pub(crate) ink: [u32; IMAGE_HEIGHT],
+    /// conv1's output where its 3×3 patch is blank (all pixels 0): ReLU of the requantised bias.
+    pub(crate) blank_conv1: [i16; CHANNELS],
+    /// conv2's accumulator where its whole 5×5 receptive field in the image is blank.
+    pub(crate) blank_conv2: [i32; CHANNELS],
     /// The feature vector, `[12][12][32]`.
     pub(crate) features: [i8; FEATURES],
     /// dense1's output.
@@ -64,6 +74,9 @@ impl DspScratch {
             window: Aligned([0; WINDOW_LEN]),
             wide: Aligned([0; CONV2_WEIGHTS]),
             conv1_weights: Aligned([0; CHANNELS * conv1::CHANNEL_WORDS]),
+            ink: [0; IMAGE_HEIGHT],
+            blank_conv1: [0; CHANNELS],
+            blank_conv2: [0; CHANNELS],
             features: [0; FEATURES],
             hidden: [0; HIDDEN],
         }
@@ -141,8 +154,18 @@ impl<'m, 'a> DspModel<'m, 'a> {
     /// Steps 1 and 2, interleaved: conv1, conv2, ReLU and max-pool into the feature vector.
     pub fn features(&self, image: &[u8; IMAGE_PIXELS], scratch: &mut DspScratch) {
         let extractor = self.model.features;
-        conv1::pack_weights(&extractor.conv1, &mut scratch.conv1_weights.0);
-        conv2_pool::widen_weights(extractor.conv2.weights, &mut scratch.wide.0);
+        find_ink(image, &mut scratch.ink);
+        conv1::pack_weights(
+            &extractor.conv1,
+            &mut scratch.conv1_weights.0,
+            &mut scratch.blank_conv1,
+        );
+        conv2_pool::widen_weights(
+            &extractor.conv2,
+            &scratch.blank_conv1,
+            &mut scratch.wide.0,
+            &mut scratch.blank_conv2,
+        );
 
         for py in 0..POOLED_HEIGHT {
             // Pooled row py reads conv1 rows 2py..2py+4: keep the two it shares with the row
@@ -154,21 +177,9 @@ impl<'m, 'a> DspModel<'m, 'a> {
             }
             for slot in first_new..WINDOW_ROWS {
                 let oy = 2 * py + slot;
-                conv1::row(
-                    image,
-                    oy,
-                    &scratch.conv1_weights.0,
-                    slot,
-                    &mut scratch.window.0,
-                );
+                conv1::row(image, oy, slot, scratch);
             }
-            conv2_pool::pooled_row(
-                &extractor.conv2,
-                &scratch.window.0,
-                &scratch.wide.0,
-                py,
-                &mut scratch.features,
-            );
+            conv2_pool::pooled_row(&extractor.conv2, py, scratch);
         }
     }
 
@@ -176,16 +187,14 @@ impl<'m, 'a> DspModel<'m, 'a> {
     /// measuring conv1's share of [`DspModel::features`], nothing else.
     pub fn conv1_only(&self, image: &[u8; IMAGE_PIXELS], scratch: &mut DspScratch) {
         let conv1 = &self.model.features.conv1;
-        conv1::pack_weights(conv1, &mut scratch.conv1_weights.0);
+        find_ink(image, &mut scratch.ink);
+        conv1::pack_weights(
+            conv1,
+            &mut scratch.conv1_weights.0,
+            &mut scratch.blank_conv1,
+        );
         for oy in 0..CONV1_HEIGHT {
-            let slot = oy % WINDOW_ROWS;
-            conv1::row(
-                image,
-                oy,
-                &scratch.conv1_weights.0,
-                slot,
-                &mut scratch.window.0,
-            );
+            conv1::row(image, oy, oy % WINDOW_ROWS, scratch);
         }
     }
 
@@ -213,6 +222,17 @@ impl<'m, 'a> DspModel<'m, 'a> {
             &mut logits,
         );
         logits
+    }
+}
+
+/// Marks, row by row, the pixels that are not 0: a patch with no mark is blank, and every
+/// output computed only from blank pixels is known in advance.
+fn find_ink(image: &[u8; IMAGE_PIXELS], ink: &mut [u32; IMAGE_HEIGHT]) {
+    for (mask, row) in ink.iter_mut().zip(image.chunks_exact(IMAGE_WIDTH)) {
+        *mask = row
+            .iter()
+            .enumerate()
+            .fold(0, |mask, (x, &p)| mask | u32::from(p != 0) << x);
     }
 }
 

@@ -11,30 +11,54 @@ use serde::Serialize;
 use tinytransfer_benches::blobs::{blob_dir, repo_root};
 use tinytransfer_benches::device::{self, DeviceCost};
 use tinytransfer_benches::host::{self, HostStage};
+use tinytransfer_benches::peer::{self, PeerCost};
+use tinytransfer_benches::training::{self, TrainingCost};
 
 #[derive(Serialize)]
 struct Summary {
+    training: Option<TrainingCost>,
     host_int8: Option<Vec<HostStage>>,
     device: Vec<DeviceCost>,
+    peer: Option<PeerCost>,
     errors: Vec<String>,
 }
 
 fn main() -> ExitCode {
     // `cargo bench` passes `--bench`; a filter naming another target means "not me".
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     if !args.is_empty() && !args.iter().any(|a| "summary".contains(a.as_str())) {
         return ExitCode::SUCCESS;
     }
 
     let mut errors = Vec::new();
-    let host_int8 = keep(&mut errors, "host int8", host::read_host_stages(&host::criterion_dir()));
+    let host_int8 = keep(
+        &mut errors,
+        "host int8",
+        host::read_host_stages(&host::criterion_dir()),
+    );
     let blobs = blob_dir();
     let device: Vec<DeviceCost> = ["portable", "dsp"]
         .into_iter()
         .filter_map(|kernels| keep(&mut errors, kernels, device::measure(kernels, &blobs)))
         .collect();
 
-    let summary = Summary { host_int8, device, errors };
+    let peer = keep(&mut errors, "peer", peer::measure(&blobs));
+    let training = if std::env::var_os("TINYTRANSFER_BENCH_SKIP_TRAINING").is_some() {
+        None
+    } else {
+        keep(&mut errors, "training", training::measure())
+    };
+
+    let summary = Summary {
+        training,
+        host_int8,
+        device,
+        peer,
+        errors,
+    };
     print_summary(&summary);
     match write_json(&summary) {
         Ok(path) => println!("\nJSON: {path}"),
@@ -63,11 +87,38 @@ fn keep<T>(errors: &mut Vec<String>, what: &str, result: Result<T>) -> Option<T>
 }
 
 fn print_summary(summary: &Summary) {
+    if let Some(training) = &summary.training {
+        println!(
+            "\nTraining, one epoch per phase ({} backend, full data)",
+            training.backend
+        );
+        println!(
+            "{:<8} {:>10} {:>12} {:>12}",
+            "phase", "images", "seconds", "images/s"
+        );
+        for epoch in &training.epochs {
+            println!(
+                "{:<8} {:>10} {:>12.1} {:>12.1}",
+                epoch.phase, epoch.images, epoch.seconds, epoch.images_per_second
+            );
+        }
+        println!(
+            "phase 2 feature cache (once): {:.1} s",
+            training.feature_cache_seconds
+        );
+        if let Some(bytes) = training.peak_memory_bytes {
+            println!("peak memory: {} MB", bytes / 1_000_000);
+        }
+    }
+
     if let Some(stages) = &summary.host_int8 {
         println!("\nHost int8 inference (tinytransfer-core portable kernels, one thread)");
         println!("{:<12} {:>12} {:>14}", "stage", "µs/image", "images/s");
         for stage in stages {
-            println!("{:<12} {:>12.1} {:>14.1}", stage.stage, stage.micros, stage.images_per_second);
+            println!(
+                "{:<12} {:>12.1} {:>14.1}",
+                stage.stage, stage.micros, stage.images_per_second
+            );
         }
     }
 
@@ -76,7 +127,10 @@ fn print_summary(summary: &Summary) {
             "\nOn the device: QEMU mps2-an386 (Cortex-M4F), {} kernels — INSTRUCTIONS, not cycles",
             cost.kernels
         );
-        println!("{:<12} {:>14} {:>12} {:>12}", "stage", "instructions", "MACs", "instr/MAC");
+        println!(
+            "{:<12} {:>14} {:>12} {:>12}",
+            "stage", "instructions", "MACs", "instr/MAC"
+        );
         for stage in &cost.stages {
             println!(
                 "{:<12} {:>14} {:>12} {:>12.3}",
@@ -87,6 +141,28 @@ fn print_summary(summary: &Summary) {
             );
         }
         println!("flash {} B, static RAM {} B", cost.flash, cost.static_ram);
+    }
+
+    if let Some(peer) = &summary.peer {
+        println!("\nPeer: the same network in f32, burn ndarray, same board — INSTRUCTIONS");
+        println!("instructions per inference: {}", peer.instructions);
+        if let Some(ours) = summary.device.iter().find(|cost| cost.kernels == "dsp") {
+            if let Some(network) = ours.stages.iter().find(|stage| stage.stage == "network") {
+                let ratio = peer.instructions as f64 / network.instructions as f64;
+                println!(
+                    "ours (int8, DSP): {} — the peer needs {ratio:.1}×",
+                    network.instructions
+                );
+            }
+        }
+        println!(
+            "flash {} B, static RAM {} B (heap included), heap peak {} B",
+            peer.flash, peer.static_ram, peer.heap_peak
+        );
+        println!(
+            "agreement with our int8 classes: {} of {}; right: {} of {}",
+            peer.agree_with_int8, peer.images, peer.correct, peer.images
+        );
     }
 }
 

@@ -68,21 +68,36 @@ pub fn measure(kernels: &'static str, blob_dir: &std::path::Path) -> Result<Devi
     if kernels == "portable" {
         build = build.feature("portable");
     }
-    let firmware = build.build().with_context(|| format!("building the {kernels} bench"))?;
+    let firmware = build
+        .build()
+        .with_context(|| format!("building the {kernels} bench"))?;
     let memory = memory_use(firmware.elf())?;
 
-    let run = Qemu::new(firmware.elf()).icount(true).timeout(Duration::from_secs(600)).run()?;
+    let run = Qemu::new(firmware.elf())
+        .icount(true)
+        .timeout(Duration::from_secs(600))
+        .run()?;
     if run.exit_code() != Some(0) {
-        bail!("the {kernels} bench failed: {:?}\n{}", run.outcome, run.log_text());
+        bail!(
+            "the {kernels} bench failed: {:?}\n{}",
+            run.outcome,
+            run.log_text()
+        );
     }
 
     // Lines read "bench: STAGE TICKS ticks".
     let mut stages = Vec::new();
     for line in &run.log {
-        let Some(rest) = line.message.strip_prefix("bench: ") else { continue };
+        let Some(rest) = line.message.strip_prefix("bench: ") else {
+            continue;
+        };
         let mut words = rest.split_whitespace();
-        let (Some(stage), Some(ticks)) = (words.next(), words.next()) else { continue };
-        let ticks: u64 = ticks.parse().with_context(|| format!("bench line {rest:?}"))?;
+        let (Some(stage), Some(ticks)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let ticks: u64 = ticks
+            .parse()
+            .with_context(|| format!("bench line {rest:?}"))?;
         let macs = macs(stage).with_context(|| format!("unknown stage {stage:?}"))?;
         stages.push(DeviceStage {
             stage: stage.to_string(),
@@ -91,8 +106,16 @@ pub fn measure(kernels: &'static str, blob_dir: &std::path::Path) -> Result<Devi
         });
     }
     if stages.iter().all(|stage| stage.stage != "network") {
-        bail!("the {kernels} bench logged no whole-network figure:\n{}", run.log_text());
+        bail!(
+            "the {kernels} bench logged no whole-network figure:\n{}",
+            run.log_text()
+        );
     }
 
-    Ok(DeviceCost { kernels, stages, flash: memory.flash, static_ram: memory.static_ram })
+    Ok(DeviceCost {
+        kernels,
+        stages,
+        flash: memory.flash,
+        static_ram: memory.static_ram,
+    })
 }

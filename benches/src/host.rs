@@ -36,7 +36,11 @@ pub fn read_host_stages(dir: &Path) -> Result<Vec<HostStage>> {
     STAGES
         .iter()
         .map(|&stage| {
-            let path = dir.join("host_int8").join(stage).join("new").join("estimates.json");
+            let path = dir
+                .join("host_int8")
+                .join(stage)
+                .join("new")
+                .join("estimates.json");
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("no criterion estimate at {}", path.display()))?;
             let json: serde_json::Value = serde_json::from_str(&text)
@@ -44,7 +48,11 @@ pub fn read_host_stages(dir: &Path) -> Result<Vec<HostStage>> {
             let nanos = json["mean"]["point_estimate"]
                 .as_f64()
                 .with_context(|| format!("{} has no mean estimate", path.display()))?;
-            Ok(HostStage { stage, micros: nanos / 1e3, images_per_second: 1e9 / nanos })
+            Ok(HostStage {
+                stage,
+                micros: nanos / 1e3,
+                images_per_second: 1e9 / nanos,
+            })
         })
         .collect()
 }

@@ -7,3 +7,5 @@
 pub mod blobs;
 pub mod device;
 pub mod host;
+pub mod peer;
+pub mod training;

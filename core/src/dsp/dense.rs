@@ -1,5 +1,9 @@
 //! dense1 (4608 → 128, ReLU): two units at a time, int8 weights straight from flash, widened
-//! by `SXTB16` as they are loaded.
+//! by `SXTB16` as they are loaded, over only the groups of features that are not zero.
+//!
+//! After ReLU and max-pool most features are zero (`x == zero_point`) and add nothing to
+//! `bias + Σ w·(x - zero_point)`. The features are listed once per image in groups of four with
+//! at least one non-zero value; every unit then walks that list instead of all 4608.
 
 use core::arch::asm;
 
@@ -7,82 +11,111 @@ use crate::layer::Layer;
 use crate::quant::requantize_narrow;
 use crate::shapes::{FEATURES, HIDDEN};
 
-/// Widens the feature vector in `SXTB16`'s order: each group of four `f0 f1 f2 f3` becomes
-/// `f0 f2 f1 f3`, so that the word pairs `(f0, f2)` and `(f1, f3)` meet the weight pairs that
-/// `SXTB16` and `SXTB16 ROR #8` extract from four weight bytes.
-pub(crate) fn widen_features(features: &[i8; FEATURES], wide: &mut [i16]) {
-    for (quad, out) in features.chunks_exact(4).zip(wide.chunks_exact_mut(4)) {
-        out[0] = i16::from(quad[0]);
-        out[1] = i16::from(quad[2]);
-        out[2] = i16::from(quad[1]);
-        out[3] = i16::from(quad[3]);
+/// Words per entry of the list: the group's byte offset in a weight row, then its four values
+/// `x - zero_point` as the 16-bit pairs `(f0, f2)` and `(f1, f3)` — the order in which
+/// `SXTB16` and `SXTB16 ROR #8` extract the weight pairs `(w0, w2)` and `(w1, w3)`.
+pub(crate) const ENTRY_WORDS: usize = 3;
+/// Words the list needs at most: every group, plus one all-zero entry to make the count even.
+pub(crate) const LIST_WORDS: usize = (FEATURES / 4 + 1) * ENTRY_WORDS;
+
+/// Lists the groups of four features with a non-zero value; returns the number of entries,
+/// always even (a zero entry pads an odd count, adding nothing).
+pub(crate) fn list_groups(features: &[i8; FEATURES], zero_point: i32, list: &mut [u32]) -> usize {
+    let mut entries = list.chunks_exact_mut(ENTRY_WORDS);
+    let mut count = 0;
+    for (group, quad) in features.chunks_exact(4).enumerate() {
+        // x - zero_point lies in -255..=255, so it fits 16 bits.
+        let value = |i: usize| u32::from((i32::from(quad[i]) - zero_point) as i16 as u16);
+        let (low, high) = (value(0) | value(2) << 16, value(1) | value(3) << 16);
+        if low | high == 0 {
+            continue;
+        }
+        if let Some(entry) = entries.next() {
+            entry.copy_from_slice(&[4 * group as u32, low, high]);
+            count += 1;
+        }
     }
+    if count % 2 == 1 {
+        if let Some(entry) = entries.next() {
+            entry.copy_from_slice(&[0, 0, 0]);
+            count += 1;
+        }
+    }
+    count
 }
 
-/// dense1 over the widened features `x`, two output units at a time.
-pub(crate) fn dense_pairs(layer: &Layer<'_, HIDDEN>, x: &[i16], hidden: &mut [i8; HIDDEN]) {
+/// dense1 over the listed groups, two output units at a time.
+pub(crate) fn dense_pairs(
+    layer: &Layer<'_, HIDDEN>,
+    list: &[u32],
+    count: usize,
+    hidden: &mut [i8; HIDDEN],
+) {
+    let list = &list[..count * ENTRY_WORDS];
     let rows = layer.weights.chunks_exact(FEATURES);
-    let mut rows = rows.zip(layer.folded_bias.iter()).enumerate();
-    while let (Some((o, (w0, &b0))), Some((_, (w1, &b1)))) = (rows.next(), rows.next()) {
-        let [acc0, acc1] = two_rows(x, w0, w1, [b0, b1]);
+    let mut rows = rows.zip(&layer.channels).enumerate();
+    while let (Some((o, (w0, q0))), Some((_, (w1, q1)))) = (rows.next(), rows.next()) {
+        let [acc0, acc1] = two_rows(list, w0, w1, [q0.bias, q1.bias]);
         hidden[o] = requantize_narrow(acc0, layer.narrow(o), &layer.stage);
         hidden[o + 1] = requantize_narrow(acc1, layer.narrow(o + 1), &layer.stage);
     }
 }
 
-/// Four weights of both rows against four widened features.
-macro_rules! quad {
+/// One list entry against both rows: eleven instructions for eight MACs.
+macro_rules! entry {
     () => {
         concat!(
-            "ldrd {x0}, {x1}, [{x}], #8\n",
-            "ldr {t}, [{w0}], #4\n",
-            "sxtb16 {u}, {t}\n",
-            "sxtb16 {t}, {t}, ror #8\n",
-            "smlad {a0}, {u}, {x0}, {a0}\n",
-            "smlad {a0}, {t}, {x1}, {a0}\n",
-            "ldr {t}, [{w1}], #4\n",
-            "sxtb16 {u}, {t}\n",
-            "sxtb16 {t}, {t}, ror #8\n",
-            "smlad {a1}, {u}, {x0}, {a1}\n",
-            "smlad {a1}, {t}, {x1}, {a1}\n",
+            "ldm r11!, {{r0, r1, r2}}\n",
+            "ldr r3, [r9, r0]\n",
+            "sxtb16 r4, r3\n",
+            "sxtb16 r3, r3, ror #8\n",
+            "smlad r5, r4, r1, r5\n",
+            "smlad r5, r3, r2, r5\n",
+            "ldr r3, [r10, r0]\n",
+            "sxtb16 r4, r3\n",
+            "sxtb16 r3, r3, ror #8\n",
+            "smlad r8, r4, r1, r8\n",
+            "smlad r8, r3, r2, r8\n",
         )
     };
 }
 
-/// Quads per loop iteration.
-const UNROLL: usize = 4;
-
-/// `start + Σ w·x` for two weight rows against the same widened features.
+/// `start + Σ w·(x - zero_point)` for two weight rows over the listed groups.
 #[inline(always)]
-fn two_rows(x: &[i16], w0: &[i8], w1: &[i8], start: [i32; 2]) -> [i32; 2] {
-    let len = x.len();
-    assert!(len > 0 && len.is_multiple_of(4 * UNROLL) && w0.len() == len && w1.len() == len);
-    assert!((x.as_ptr() as usize).is_multiple_of(4));
-
+fn two_rows(list: &[u32], w0: &[i8], w1: &[i8], start: [i32; 2]) -> [i32; 2] {
+    let pairs = list.len() / (2 * ENTRY_WORDS);
+    assert!(list.len() == pairs * 2 * ENTRY_WORDS);
+    assert!(w0.len() == FEATURES && w1.len() == FEATURES);
+    assert!(list
+        .chunks_exact(ENTRY_WORDS)
+        .all(|entry| (entry[0] as usize) + 4 <= FEATURES));
     let [mut a0, mut a1] = start;
-    // SAFETY: the loop runs len / 16 times and each time reads 16 values from each of `x`,
-    // `w0` and `w1`: exactly their lengths (asserted equal, and a non-zero multiple of 16).
-    // LDRD needs `x` word-aligned (asserted); LDR may read the weights unaligned on a
-    // Cortex-M4. No memory is written; the pointer and counter registers are scratch copies.
+    if pairs == 0 {
+        return start;
+    }
+
+    // SAFETY: the loop runs `pairs` times over two entries each: exactly the words of `list`
+    // (asserted), read with LDM from a word-aligned `u32` slice. Each entry's offset leaves
+    // four bytes inside both 4608-byte rows (asserted), which LDR reads; a Cortex-M4 allows
+    // them unaligned. Nothing is written to memory; every register named is an operand.
     unsafe {
         asm!(
             "2:",
-            quad!(),
-            quad!(),
-            quad!(),
-            quad!(),
-            "subs {n}, {n}, #1",
+            entry!(),
+            entry!(),
+            "subs r12, r12, #1",
             "bne 2b",
-            a0 = inout(reg) a0,
-            a1 = inout(reg) a1,
-            x = inout(reg) x.as_ptr() => _,
-            w0 = inout(reg) w0.as_ptr() => _,
-            w1 = inout(reg) w1.as_ptr() => _,
-            n = inout(reg) len / (4 * UNROLL) => _,
-            x0 = out(reg) _,
-            x1 = out(reg) _,
-            t = out(reg) _,
-            u = out(reg) _,
+            out("r0") _,
+            out("r1") _,
+            out("r2") _,
+            out("r3") _,
+            out("r4") _,
+            inout("r5") a0,
+            inout("r8") a1,
+            in("r9") w0.as_ptr(),
+            in("r10") w1.as_ptr(),
+            inout("r11") list.as_ptr() => _,
+            inout("r12") pairs => _,
             options(nostack, readonly),
         );
     }

@@ -9,8 +9,10 @@
 //!   in RAM once, so the conv2 inner step is three `LDRD` and eight `SMLAD` for sixteen MACs.
 //! - **Register blocking.** conv2 computes two output pixels for two channels at a time, so
 //!   every loaded word feeds two `SMLAD`; dense1 computes two units at a time.
-//! - **Zero points folded into the bias** at load time (`bias - zp·Σw`), so no subtraction
-//!   runs per MAC.
+//! - **Zero features skipped.** dense1 walks a list of the groups of four features that are not
+//!   all zero (after ReLU and pooling most are), built once per image.
+//! - **Zero points folded into conv2's bias** at load time (`bias - zp·Σw`), so no
+//!   subtraction runs per MAC.
 //! - **Cheaper requantisation** ([`crate::quant::requantize_narrow`]): one rounding high
 //!   multiply, exact under bounds checked once by [`DspModel::new`].
 //! - **Blank patches skipped.** MNIST digits leave much of the image 0. Where a 3×3 patch of
@@ -37,6 +39,7 @@ pub(crate) const WINDOW_ROWS: usize = 4;
 pub(crate) const WINDOW_LEN: usize = WINDOW_ROWS * CONV1_WIDTH * CHANNELS;
 /// conv2 weights, widened.
 pub(crate) const CONV2_WEIGHTS: usize = CHANNELS * KERNEL * KERNEL * CHANNELS;
+const _: () = assert!(dense::LIST_WORDS * 2 <= CONV2_WEIGHTS, "dense1's list reuses `wide`");
 
 /// `N` values kept 8-byte aligned, as `LDRD` needs.
 #[derive(Clone)]
@@ -48,7 +51,7 @@ pub(crate) struct Aligned<T>(pub(crate) T);
 pub struct DspScratch {
     /// conv1 rows `2·py .. 2·py + 4`, `[4][26][32]`, widened to 16 bits.
     pub(crate) window: Aligned<[i16; WINDOW_LEN]>,
-    /// conv2's weights widened in kernel order; after conv2, the widened feature vector.
+    /// conv2's weights widened in kernel order; after conv2, dense1's list of feature groups.
     pub(crate) wide: Aligned<[i16; CONV2_WEIGHTS]>,
     /// conv1's biases and weights, packed per channel (see `conv1::pack_weights`).
     pub(crate) conv1_weights: Aligned<[u32; CHANNELS * conv1::CHANNEL_WORDS]>,
@@ -109,8 +112,8 @@ impl<'m, 'a> DspModel<'m, 'a> {
     pub fn new(model: Model<'m, 'a>) -> Result<Self> {
         let features = model.features;
         let head = model.head;
-        // conv1 sums raw pixels (0..=255) with its own bias; the others sum raw int8 values
-        // (-128..=127) from the folded bias.
+        // conv1 and dense1 sum `x - zero_point` (up to 255 in size) from their own bias; conv2
+        // sums raw int8 values (-128..=127) from the folded bias.
         check_narrow(
             &features.conv1,
             LayerName::Conv1,
@@ -126,8 +129,8 @@ impl<'m, 'a> DspModel<'m, 'a> {
         check_narrow(
             &head.dense1,
             LayerName::Dense1,
-            128,
-            &head.dense1.folded_bias,
+            255,
+            &head.dense1.channels_bias(),
         )?;
         Ok(DspModel { model })
     }
@@ -200,14 +203,17 @@ impl<'m, 'a> DspModel<'m, 'a> {
 
     /// Step 3: dense1 + ReLU.
     pub fn dense1(&self, scratch: &mut DspScratch) {
+        let layer = &self.model.head.dense1;
         let DspScratch {
             wide,
             features,
             hidden,
             ..
         } = scratch;
-        dense::widen_features(features, &mut wide.0);
-        dense::dense_pairs(&self.model.head.dense1, &wide.0[..FEATURES], hidden);
+        // The widened weights of conv2 are spent: the list of inked groups takes their place.
+        let list: &mut [u32] = bytemuck::cast_slice_mut(&mut wide.0[..]);
+        let count = dense::list_groups(features, layer.stage.input_zero_point, list);
+        dense::dense_pairs(layer, list, count, hidden);
     }
 
     /// Step 4: dense2 (640 MACs: the portable kernel).

@@ -13,8 +13,8 @@ struct Weights {
 
 /// Keras 2's Adadelta on one scalar, in f64: returns the parameter after each step.
 fn by_hand(mut w: f64, gradient: impl Fn(f64) -> f64, steps: usize, lr: f64) -> Vec<f64> {
-    let (rho, epsilon) = (0.95, 1e-7);
-    let (mut accum_grad, mut accum_delta) = (0.0, 0.0);
+    let (rho, epsilon) = (0.95f64, 1e-7f64);
+    let (mut accum_grad, mut accum_delta) = (0.0f64, 0.0f64);
     let mut trajectory = Vec::new();
     for _ in 0..steps {
         let g = gradient(w);

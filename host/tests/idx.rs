@@ -1,8 +1,12 @@
 //! Reading IDX files: good raw and gzip files load; each kind of broken file gives an error that
 //! names the file, never a panic.
 
+mod common;
+
 use std::io::Write;
 use std::path::Path;
+
+use common::TempDir;
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -41,7 +45,7 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) {
 
 #[test]
 fn raw_and_gzip_files_read_the_same() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TempDir::new();
     let bytes = idx_bytes(&[2, 3], &[1, 2, 3, 4, 5, 6]);
     write(dir.path(), "raw", &bytes);
     write(dir.path(), "packed", &gzip(&bytes));
@@ -57,7 +61,7 @@ fn raw_and_gzip_files_read_the_same() {
 fn a_split_loads_from_raw_or_gzip_files() {
     let (images, labels) = tiny_split();
     for compressed in [false, true] {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = TempDir::new();
         let suffix = if compressed { ".gz" } else { "" };
         let pack = |bytes: &[u8]| {
             if compressed {
@@ -147,7 +151,7 @@ fn broken_files_give_errors_that_name_them() {
 
 #[test]
 fn corrupt_gzip_is_an_error_naming_the_file() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TempDir::new();
     let mut packed = gzip(&idx_bytes(&[2, 3], &[1, 2, 3, 4, 5, 6]));
     packed.truncate(packed.len() / 2);
     write(dir.path(), "cut.gz", &packed);
@@ -162,7 +166,7 @@ fn split_level_errors_name_the_file() {
     let (images, labels) = tiny_split();
 
     // Missing label file.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TempDir::new();
     write(dir.path(), "train-images-idx3-ubyte", &images);
     let error = Mnist::load(dir.path(), Split::Train).unwrap_err();
     assert!(matches!(error, MnistError::Missing { .. }), "{error:?}");

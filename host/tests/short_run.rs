@@ -5,9 +5,13 @@
 //! Needs the MNIST files in `data/mnist` (run `scripts/fetch-mnist.sh` or `tinytransfer fetch`),
 //! or in the directory named by `TINYTRANSFER_DATA_DIR`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+
+use common::TempDir;
 
 use tinytransfer_core::{FeatureExtractor, Head, Model};
 use tinytransfer_host::backend::Backend;
@@ -52,10 +56,10 @@ fn job(out_dir: &Path, resume: bool, stop_after_epochs: Option<usize>) -> TrainJ
 }
 
 /// The uninterrupted run, shared by the tests of this file (trained once, on first use).
-fn uninterrupted() -> &'static (tempfile::TempDir, Finished) {
-    static RUN: OnceLock<(tempfile::TempDir, Finished)> = OnceLock::new();
+fn uninterrupted() -> &'static (TempDir, Finished) {
+    static RUN: OnceLock<(TempDir, Finished)> = OnceLock::new();
     RUN.get_or_init(|| {
-        let out = tempfile::tempdir().unwrap();
+        let out = TempDir::new();
         let finished = pipeline::run(&job(out.path(), false, None))
             .unwrap_or_else(|error| {
                 panic!("training failed (is MNIST in {:?}?): {error:#}", data_dir())
@@ -213,7 +217,7 @@ fn scores(history: &[EpochRecord]) -> Vec<(u8, usize, [u64; 4])> {
 
 #[test]
 fn resume_continues_where_an_interrupted_run_stopped() {
-    let out = tempfile::tempdir().unwrap();
+    let out = TempDir::new();
 
     // Stop after phase 1, then after phase 2's first epoch, then finish.
     assert!(pipeline::run(&job(out.path(), false, Some(EPOCHS)))

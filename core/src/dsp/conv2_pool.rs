@@ -1,5 +1,5 @@
 //! conv2 (3×3, 32 → 32 channels, ReLU) fused with the 2×2 max-pool, one pooled row at a time,
-//! on a hand-scheduled `SMLAD` block of 2 pixels × 2 channels.
+//! on a hand-scheduled `SMLAD` block of 2 pixels × 2 channels, one kernel row at a time.
 
 use core::arch::asm;
 
@@ -14,8 +14,6 @@ const ROW_TAPS: usize = KERNEL * CHANNELS;
 const GROUPS: usize = ROW_TAPS / 4;
 /// Widened weights of one channel pair: `[ky][group][channel of the pair][4]`.
 const PAIR_WEIGHTS: usize = KERNEL * GROUPS * 2 * 4;
-/// Window values one block reads from its first pixel on: three rows, and one pixel further.
-const BLOCK_SPAN: usize = (KERNEL - 1) * CONV1_WIDTH * CHANNELS + (GROUPS - 1) * 4 + CHANNELS + 4;
 
 const _: () = assert!(ROW_TAPS.is_multiple_of(4) && CHANNELS.is_multiple_of(2));
 const _: () = assert!(PAIR_WEIGHTS * CHANNELS / 2 == CHANNELS * KERNEL * ROW_TAPS);
@@ -23,40 +21,63 @@ const _: () = assert!(PAIR_WEIGHTS * CHANNELS / 2 == CHANNELS * KERNEL * ROW_TAP
 /// Widens conv2's weights into the block's order: for each channel pair, each kernel row, each
 /// group of four taps, the pair's first channel's four taps, then the second's.
 ///
-/// Also writes `blank_acc`: each channel's accumulator over a window that holds conv1's
-/// output for blank patches (`blank_conv1`) everywhere.
+/// Also writes what blank patches contribute (see [`Blanks`]), from conv1's output for a blank
+/// patch, `blank_conv1`.
 pub(crate) fn widen_weights(
     layer: &Layer<'_, CHANNELS>,
     blank_conv1: &[i16; CHANNELS],
     wide: &mut [i16],
-    blank_acc: &mut [i32; CHANNELS],
+    blanks: &mut Blanks,
 ) {
     let weights = layer.weights;
     let filter_len = KERNEL * ROW_TAPS;
-    for ((acc, filter), &bias) in blank_acc
-        .iter_mut()
-        .zip(weights.chunks_exact(filter_len))
-        .zip(&layer.folded_bias)
-    {
-        let blank = blank_conv1.iter().cycle();
-        *acc = filter
-            .iter()
-            .zip(blank)
-            .fold(bias, |acc, (&w, &x)| acc + i32::from(w) * i32::from(x));
+    for (c, filter) in weights.chunks_exact(filter_len).enumerate() {
+        let mut total = layer.folded_bias[c];
+        for (ky, taps) in filter.chunks_exact(ROW_TAPS).enumerate() {
+            let mut sum = 0;
+            for pixel in taps.chunks_exact(CHANNELS) {
+                for (&w, &x) in pixel.iter().zip(blank_conv1) {
+                    sum += i32::from(w) * i32::from(x);
+                }
+            }
+            blanks.row[ky][c] = sum;
+            total += sum;
+        }
+        blanks.window[c] = total;
+        blanks.features[c] = requantize_narrow(total, layer.narrow(c), &layer.stage);
     }
 
     for (pair, out) in wide.chunks_exact_mut(PAIR_WEIGHTS).enumerate() {
-        let mut out = out.iter_mut();
-        for ky in 0..KERNEL {
-            for group in 0..GROUPS {
-                for channel in [2 * pair, 2 * pair + 1] {
-                    let start = channel * filter_len + ky * ROW_TAPS + group * 4;
-                    // The weights lead the zip: it stops on them without taking a fifth slot.
-                    for (&w, slot) in weights[start..start + 4].iter().zip(out.by_ref()) {
-                        *slot = i16::from(w);
-                    }
-                }
+        let filters = &weights[2 * pair * filter_len..(2 * pair + 2) * filter_len];
+        let (first, second) = filters.split_at(filter_len);
+        let groups = first.chunks_exact(4).zip(second.chunks_exact(4));
+        for (slots, (w0, w1)) in out.chunks_exact_mut(8).zip(groups) {
+            for j in 0..4 {
+                slots[j] = i16::from(w0[j]);
+                slots[4 + j] = i16::from(w1[j]);
             }
+        }
+    }
+}
+
+/// What conv2 adds up over parts of its window that see only blank image patches, where
+/// conv1's output is known in advance.
+#[derive(Clone)]
+pub(crate) struct Blanks {
+    /// Per kernel row and channel: `Σ w · blank_conv1` over that row's taps.
+    pub(crate) row: [[i32; CHANNELS]; KERNEL],
+    /// Per channel: the folded bias plus all three rows, the accumulator of a blank window.
+    pub(crate) window: [i32; CHANNELS],
+    /// Per channel: the pooled output where all four conv2 outputs see only blank patches.
+    pub(crate) features: [i8; CHANNELS],
+}
+
+impl Blanks {
+    pub(crate) const fn new() -> Self {
+        Blanks {
+            row: [[0; CHANNELS]; KERNEL],
+            window: [0; CHANNELS],
+            features: [0; CHANNELS],
         }
     }
 }
@@ -68,47 +89,37 @@ pub(crate) fn pooled_row(layer: &Layer<'_, CHANNELS>, py: usize, scratch: &mut D
         window,
         wide,
         ink,
-        blank_conv2,
+        blanks,
         features,
         ..
     } = scratch;
     let (window, wide) = (&window.0, &wide.0);
     let row_len = CONV1_WIDTH * CHANNELS;
 
-    // A conv2 output at row oy reads image rows oy..oy+5; a pair of them at columns ox, ox+1
-    // reads image columns ox..ox+6.
-    let rows_ink = |oy: usize| ink[oy..oy + 5].iter().fold(0, |mask, &row| mask | row);
-    let (top_ink, bottom_ink) = (rows_ink(2 * py), rows_ink(2 * py + 1));
+    // Window row r (conv1 row 2py + r) is computed from image rows 2py + r .. 2py + r + 3.
+    let ink3 = |r: usize| ink[2 * py + r] | ink[2 * py + r + 1] | ink[2 * py + r + 2];
+    let rows_ink = [ink3(0), ink3(1), ink3(2), ink3(3)];
 
     for px in 0..POOLED_WIDTH {
-        let top_blank = (top_ink >> (2 * px)) & 0x3f == 0;
-        let bottom_blank = (bottom_ink >> (2 * px)) & 0x3f == 0;
+        // The pair of conv2 outputs at columns 2px, 2px+1 reads conv1 columns 2px..2px+4, made
+        // from image columns 2px..2px+6; kernel row ky of the top pair reads window row ky,
+        // of the bottom pair window row ky + 1.
+        let blank = |r: usize| (rows_ink[r] >> (2 * px)) & 0x3f == 0;
+        let top_blank = [blank(0), blank(1), blank(2)];
+        let bottom_blank = [blank(1), blank(2), blank(3)];
 
-        // The pool window's four conv2 outputs: columns 2px and 2px+1 of conv2 rows 2py
-        // (reading window rows 0..3) and 2py+1 (window rows 1..4).
         let top = &window[2 * px * CHANNELS..];
         let bottom = &window[row_len + 2 * px * CHANNELS..];
         let out = &mut features[(py * POOLED_WIDTH + px) * CHANNELS..][..CHANNELS];
+        if top_blank == [true; KERNEL] && bottom_blank == [true; KERNEL] {
+            out.copy_from_slice(&blanks.features);
+            continue;
+        }
 
         for (pair, weights) in wide.chunks_exact(PAIR_WEIGHTS).enumerate() {
             let (c0, c1) = (2 * pair, 2 * pair + 1);
-            let start = [layer.folded_bias[c0], layer.folded_bias[c1]];
-            let blank = [
-                blank_conv2[c0],
-                blank_conv2[c1],
-                blank_conv2[c0],
-                blank_conv2[c1],
-            ];
-            let upper = if top_blank {
-                blank
-            } else {
-                block(top, weights, start)
-            };
-            let lower = if bottom_blank {
-                blank
-            } else {
-                block(bottom, weights, start)
-            };
+            let upper = pair_block(layer, blanks, top, weights, (c0, c1), top_blank);
+            let lower = pair_block(layer, blanks, bottom, weights, (c0, c1), bottom_blank);
 
             // Requantisation is monotonic: pool the accumulators, requantise once.
             let max0 = upper[0].max(upper[2]).max(lower[0]).max(lower[2]);
@@ -117,6 +128,38 @@ pub(crate) fn pooled_row(layer: &Layer<'_, CHANNELS>, py: usize, scratch: &mut D
             out[c1] = requantize_narrow(max1, layer.narrow(c1), &layer.stage);
         }
     }
+}
+
+/// Accumulators of two neighbouring pixels × channels `(c0, c1)`:
+/// `[p0·c0, p0·c1, p1·c0, p1·c1]`. Kernel rows that see only blank patches add their known
+/// sums instead of being computed.
+#[inline(always)]
+fn pair_block(
+    layer: &Layer<'_, CHANNELS>,
+    blanks: &Blanks,
+    x: &[i16],
+    weights: &[i16],
+    (c0, c1): (usize, usize),
+    blank: [bool; KERNEL],
+) -> [i32; 4] {
+    if blank == [true; KERNEL] {
+        let [b0, b1] = [blanks.window[c0], blanks.window[c1]];
+        return [b0, b1, b0, b1];
+    }
+
+    let row_len = CONV1_WIDTH * CHANNELS;
+    let [s0, s1] = [layer.folded_bias[c0], layer.folded_bias[c1]];
+    let mut acc = [s0, s1, s0, s1];
+    for ky in 0..KERNEL {
+        if blank[ky] {
+            let [b0, b1] = [blanks.row[ky][c0], blanks.row[ky][c1]];
+            acc = [acc[0] + b0, acc[1] + b1, acc[2] + b0, acc[3] + b1];
+        } else {
+            let taps = &weights[ky * ROW_WEIGHTS..(ky + 1) * ROW_WEIGHTS];
+            acc = kernel_row(&x[ky * row_len..], taps, acc);
+        }
+    }
+    acc
 }
 
 /// One group of four taps: pixel 0 and pixel 1 (32 values further on) against the pair's two
@@ -140,69 +183,39 @@ macro_rules! group {
     };
 }
 
-/// One kernel row: 24 groups (96 taps).
-macro_rules! kernel_row {
-    () => {
-        concat!(
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-            group!(),
-        )
-    };
-}
+/// Widened weights of one kernel row of a channel pair.
+const ROW_WEIGHTS: usize = GROUPS * 2 * 4;
+/// Window values one kernel row reads from its first pixel on: its taps, and one pixel further.
+const ROW_SPAN: usize = (GROUPS - 1) * 4 + CHANNELS + 4;
+const _: () = assert!(GROUPS == 24, "kernel_row unrolls 24 groups");
+const _: () =
+    assert!((CHANNELS * 2).is_multiple_of(4) && (CONV1_WIDTH * CHANNELS * 2).is_multiple_of(4));
+const _: () = assert!((ROW_WEIGHTS * 2).is_multiple_of(4) && (PAIR_WEIGHTS * 2).is_multiple_of(4));
 
-const _: () = assert!(GROUPS == 24, "kernel_row! unrolls 24 groups");
-/// Bytes from the end of one kernel row's taps to the start of the next row's.
-const NEXT_ROW_BYTES: usize = (CONV1_WIDTH * CHANNELS - ROW_TAPS) * 2;
-const _: () = assert!(NEXT_ROW_BYTES == 1472, "the asm below adds 1472");
-
-/// Accumulators of pixels `(0, 1)` × channels `(c0, c1)` over the full 3×3×32 kernel, from
-/// `start` (the pair's folded biases): `[p0·c0, p0·c1, p1·c0, p1·c1]`.
+/// One kernel row (96 taps) of both pixels and both channels, added to `acc`
+/// (`[p0·c0, p0·c1, p1·c0, p1·c1]`): 288 instructions, 384 MACs.
 ///
-/// `x` starts at pixel 0's first tap in the window (pixel 1 follows it); `weights` is one
-/// pair's widened weights.
+/// `x` starts at pixel 0's first tap of the row in the window (pixel 1 follows it); `weights`
+/// is the row's widened weights of the pair.
 #[inline(always)]
-fn block(x: &[i16], weights: &[i16], start: [i32; 2]) -> [i32; 4] {
-    assert!(x.len() >= BLOCK_SPAN && weights.len() == PAIR_WEIGHTS);
-    assert!(
-        (x.as_ptr() as usize).is_multiple_of(4) && (weights.as_ptr() as usize).is_multiple_of(4)
-    );
+fn kernel_row(x: &[i16], weights: &[i16], acc: [i32; 4]) -> [i32; 4] {
+    assert!(x.len() >= ROW_SPAN && weights.len() == ROW_WEIGHTS);
+    // Both point into 8-aligned buffers (`Aligned`) at whole words: pixels are 64 bytes apart,
+    // window rows 1664, kernel rows of weights 384 and pairs 1152 (see the const asserts).
+    debug_assert!((x.as_ptr() as usize).is_multiple_of(4));
+    debug_assert!((weights.as_ptr() as usize).is_multiple_of(4));
 
-    let [mut a00, mut a01] = start;
-    let [mut a10, mut a11] = start;
-    // SAFETY: the block reads, from `x`, three runs of 96 values at rows 26·32 values apart
-    // plus pixel 1's 32 values further on: BLOCK_SPAN values at most, asserted to lie inside
-    // `x`; from `weights`, exactly PAIR_WEIGHTS values, asserted. Both are word-aligned, as
-    // LDRD needs (asserted). It writes no memory and leaves the flags alone (SMLAD's Q flag
-    // aside, which nothing reads); the pointer registers are scratch copies.
+    let [mut a00, mut a01, mut a10, mut a11] = acc;
+    // SAFETY: the 24 groups read, from `x`, 96 values and pixel 1's 96 values 32 further on:
+    // ROW_SPAN values, asserted to lie inside `x`; from `weights`, exactly ROW_WEIGHTS values,
+    // asserted. Both are word-aligned, as LDRD needs (above). No memory is written and no
+    // flags are read (SMLAD may set Q, which nothing reads); the pointers are scratch copies.
     unsafe {
         asm!(
-            kernel_row!(),
-            "add {x}, {x}, #1472",
-            kernel_row!(),
-            "add {x}, {x}, #1472",
-            kernel_row!(),
+            group!(), group!(), group!(), group!(), group!(), group!(),
+            group!(), group!(), group!(), group!(), group!(), group!(),
+            group!(), group!(), group!(), group!(), group!(), group!(),
+            group!(), group!(), group!(), group!(), group!(), group!(),
             a00 = inout(reg) a00,
             a01 = inout(reg) a01,
             a10 = inout(reg) a10,

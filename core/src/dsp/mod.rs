@@ -16,9 +16,10 @@
 //! - **Cheaper requantisation** ([`crate::quant::requantize_narrow`]): one rounding high
 //!   multiply, exact under bounds checked once by [`DspModel::new`].
 //! - **Blank patches skipped.** MNIST digits leave much of the image 0. Where a 3×3 patch of
-//!   the image is blank, conv1's output is known (its requantised bias); where the 5×5 patch
-//!   that a conv2 output sees is blank, so is conv2's accumulator. Both are computed once per
-//!   image and copied, so the answer is the same bit for bit, and the cost depends on the ink.
+//!   the image is blank, conv1's output is known (its requantised bias); where the image rows
+//!   that one kernel row of a conv2 output sees are blank, so is that row's sum. Both are
+//!   computed once per image and added, so the answer is the same bit for bit, and the cost
+//!   depends on the ink.
 //! - **Streaming.** conv1 produces rows into a four-row window just ahead of conv2, so the
 //!   26×26×32 conv1 tensor is never stored whole: RAM stays at [`DSP_SCRATCH_BYTES`].
 
@@ -39,7 +40,10 @@ pub(crate) const WINDOW_ROWS: usize = 4;
 pub(crate) const WINDOW_LEN: usize = WINDOW_ROWS * CONV1_WIDTH * CHANNELS;
 /// conv2 weights, widened.
 pub(crate) const CONV2_WEIGHTS: usize = CHANNELS * KERNEL * KERNEL * CHANNELS;
-const _: () = assert!(dense::LIST_WORDS * 2 <= CONV2_WEIGHTS, "dense1's list reuses `wide`");
+const _: () = assert!(
+    dense::LIST_WORDS * 2 <= CONV2_WEIGHTS,
+    "dense1's list reuses `wide`"
+);
 
 /// `N` values kept 8-byte aligned, as `LDRD` needs.
 #[derive(Clone)]
@@ -59,8 +63,8 @@ pub struct DspScratch {
     pub(crate) ink: [u32; IMAGE_HEIGHT],
     /// conv1's output where its 3×3 patch is blank (all pixels 0): ReLU of the requantised bias.
     pub(crate) blank_conv1: [i16; CHANNELS],
-    /// conv2's accumulator where its whole 5×5 receptive field in the image is blank.
-    pub(crate) blank_conv2: [i32; CHANNELS],
+    /// What conv2 sums over blank parts of its window.
+    pub(crate) blanks: conv2_pool::Blanks,
     /// The feature vector, `[12][12][32]`.
     pub(crate) features: [i8; FEATURES],
     /// dense1's output.
@@ -79,7 +83,7 @@ impl DspScratch {
             conv1_weights: Aligned([0; CHANNELS * conv1::CHANNEL_WORDS]),
             ink: [0; IMAGE_HEIGHT],
             blank_conv1: [0; CHANNELS],
-            blank_conv2: [0; CHANNELS],
+            blanks: conv2_pool::Blanks::new(),
             features: [0; FEATURES],
             hidden: [0; HIDDEN],
         }
@@ -167,7 +171,7 @@ impl<'m, 'a> DspModel<'m, 'a> {
             &extractor.conv2,
             &scratch.blank_conv1,
             &mut scratch.wide.0,
-            &mut scratch.blank_conv2,
+            &mut scratch.blanks,
         );
 
         for py in 0..POOLED_HEIGHT {

@@ -81,7 +81,9 @@ impl Build {
     /// Embeds the blobs of `dir` instead of `pretrained/` (the firmware's
     /// `TINYTRANSFER_BLOB_DIR`).
     pub fn blob_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.blob_dir = Some(dir.into());
+        // The build runs in firmware/: a relative path means one from here.
+        let dir = dir.into();
+        self.blob_dir = Some(std::path::absolute(&dir).unwrap_or(dir));
         self
     }
 

@@ -81,18 +81,18 @@ fn run() -> Result<bool> {
     );
     match float {
         Ok((accuracy, images)) => println!(
-            "  float (burn, {})  {:6.2} %  over {images} images",
-            report.display(),
-            100.0 * accuracy
+            "  float (burn)            {:6.2} %  over {images} images, from {}",
+            100.0 * accuracy,
+            report.display()
         ),
-        Err(why) => println!("  float (burn)            n/a       ({why})"),
+        Err(why) => println!("  float (burn)               n/a   ({why})"),
     }
     println!(
         "  int8 on the host        {:6.2} %",
         100.0 * accuracy(&host)
     );
     println!(
-        "  int8 on the device      {:6.2} %  (QEMU mps2-an386, {} runs, {:.1?}, {:.1} ms an image)",
+        "  int8 on the device      {:6.2} %  (QEMU mps2-an386, {} runs, {:.1?}, {:.1} ms/image)",
         100.0 * accuracy(&device.answers),
         device.runs.len(),
         device.elapsed,

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod data;
 pub mod evaluate;
 pub mod export;
+pub mod float_weights;
 pub mod fsutil;
 pub mod inspect;
 pub mod int8;

@@ -9,6 +9,7 @@ use tracing::info;
 
 use crate::data::{Mnist, Split, Task};
 use crate::export::{self, Blobs};
+use crate::float_weights;
 use crate::fsutil::write_atomically;
 use crate::int8;
 use crate::model::Net;
@@ -120,6 +121,11 @@ fn finish(
     for (task, net) in [(Task::Low, &trained.phase1), (Task::High, &trained.phase2)] {
         save_module(&job.out_dir.join(float_model_file(task)), net.clone())?;
     }
+    let float_weights = float_weights::encode(&trained.phase2);
+    write_atomically(
+        &job.out_dir.join(float_weights::FLOAT_WEIGHTS_FILE),
+        &float_weights,
+    )?;
     let (_, low_float) = score_images(&trained.phase1, &data.low_test, &device);
     let (_, high_float) = score_images(&trained.phase2, &data.high_test, &device);
 

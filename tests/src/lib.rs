@@ -7,6 +7,13 @@
 //! compare the device's answers with `tinytransfer-core` run on the host ([`reference`]), byte
 //! for byte.
 //!
+//! `cargo test -p tinytransfer-tests` needs `qemu-system-arm`, the `thumbv7em-none-eabihf`
+//! target and MNIST (`scripts/fetch-mnist.sh`). Environment:
+//! - `TINYTRANSFER_BLOB_DIR`: the model to test (default `pretrained/`; without blobs there, a
+//!   random model from [`blobs::Blobs::random`] stands in, which checks the arithmetic as well);
+//! - `TINYTRANSFER_MNIST_DIR`: the IDX files (default `data/mnist`, raw or `.gz`);
+//! - `TINYTRANSFER_BLESS=1`: rewrite `tests/golden/` from this run instead of comparing.
+//!
 //! Binaries:
 //! - `tinytransfer-qemu ELF`: the firmware's cargo runner (`cargo run` in `firmware/`);
 //! - `tinytransfer-acceptance`: all 4 861 test digits 5–9 on the device, with accuracies;

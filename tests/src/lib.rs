@@ -4,8 +4,8 @@
 //! --release` ([`firmware`]), runs it under `qemu-system-arm` on the `mps2-an386` machine with
 //! a timeout and decodes its defmt log with the ELF's own defmt table ([`qemu`]), and reads the
 //! files it wrote through semihosting ([`records`], [`device`]). The tests in `tests/tests/`
-//! compare the device's answers with `tinytransfer-core` run on the host ([`reference`](mod@reference)), byte
-//! for byte.
+//! compare the device's answers with `tinytransfer-core` run on the host
+//! ([`reference`](mod@reference)), byte for byte.
 //!
 //! `cargo test -p tinytransfer-tests` needs `qemu-system-arm`, the `thumbv7em-none-eabihf`
 //! target and MNIST (`scripts/fetch-mnist.sh`). Environment:

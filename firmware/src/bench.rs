@@ -1,9 +1,10 @@
 //! Bench mode: what one inference costs on the device, layer by layer, in SysTick ticks.
 //!
-//! After the demo, each embedded test digit ([`crate::digits`]) is run layer by layer and then whole; the log
-//! gives the mean over the digits as lines `bench: <stage> <ticks> ticks`, stages `conv1`,
-//! `conv2_pool`, `dense1`, `dense2` and `network` (what `tinytransfer-benches` reads). Under
-//! QEMU with `-icount shift=0` a tick is 40 instructions; on a board, one core clock cycle.
+//! After the demo, each embedded test digit ([`crate::digits`]) is run layer by layer and then
+//! whole; the log gives the mean over the digits as lines `bench: <stage> <ticks> ticks`, stages
+//! `conv1`, `conv2_pool`, `dense1`, `dense2` and `network` (what `tinytransfer-benches` reads).
+//! Under QEMU with `-icount shift=0` a tick is 40 instructions; on a board, one core clock
+//! cycle.
 
 use crate::digits;
 use crate::engine::{self, Engine, LayerTicks, Scratch};

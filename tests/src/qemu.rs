@@ -189,9 +189,9 @@ impl Qemu {
         if let Some(dir) = &self.workdir {
             command.current_dir(dir);
         }
-        command.spawn().context(
-            "cannot start qemu-system-arm: is it installed? (Debian: apt-get install qemu-system-arm)",
-        )
+        command
+            .spawn()
+            .context("cannot start qemu-system-arm (Debian: apt-get install qemu-system-arm)")
     }
 }
 

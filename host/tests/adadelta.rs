@@ -44,7 +44,14 @@ fn by_optimizer(
         let gradients =
             GradientsParams::from_grads(loss(weights.values.val()).backward(), &weights);
         weights = optimizer.step(lr, weights, gradients);
-        trajectory.push(weights.values.val().into_data().try_into_vec::<f32>().unwrap());
+        trajectory.push(
+            weights
+                .values
+                .val()
+                .into_data()
+                .try_into_vec::<f32>()
+                .unwrap(),
+        );
     }
     trajectory
 }

@@ -92,6 +92,9 @@ fn a_split_loads_from_raw_or_gzip_files() {
     }
 }
 
+/// A broken file: what is wrong, its bytes, and the error it must give.
+type Case = (&'static str, Vec<u8>, fn(&IdxError) -> bool);
+
 /// The error's message, checked to name `file`.
 fn message_naming(error: impl std::fmt::Display, file: &str) -> String {
     let message = error.to_string();
@@ -104,7 +107,7 @@ fn broken_files_give_errors_that_name_them() {
     let path = Path::new("some/dir/broken-idx");
     let good = idx_bytes(&[2, 3], &[1, 2, 3, 4, 5, 6]);
 
-    let cases: Vec<(&str, Vec<u8>, fn(&IdxError) -> bool)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "wrong type",
             [&[0, 0, 0x0d, 2][..], &good[4..]].concat(),

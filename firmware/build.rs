@@ -58,9 +58,9 @@ fn locate_blobs(manifest_dir: &Path) {
         let path = blob_dir.join(file);
         let Ok(path) = path.canonicalize() else {
             panic!(
-                "\n\nno model blob at {}\nRun `tinytransfer train` (it writes the blobs into \
-                 pretrained/), or set TINYTRANSFER_BLOB_DIR to a directory holding {FEATURES_FILE} \
-                 and {HEAD_FILE}.\n\n",
+                "\n\nno model blob at {}\nSet TINYTRANSFER_BLOB_DIR to a directory holding \
+                 {FEATURES_FILE} and {HEAD_FILE}, such as the output of `tinytransfer train --out \
+                 DIR` (a relative path is taken from firmware/).\n\n",
                 path.display()
             );
         };

@@ -315,3 +315,93 @@ fn quantise_layer(
         relu,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relu_range_puts_real_zero_at_minus_128() {
+        let params = Range {
+            min: 0.0,
+            max: 2.55,
+        }
+        .quant_params();
+        assert!((params.scale - 0.01).abs() < 1e-9);
+        assert_eq!(params.zero_point, -128);
+    }
+
+    #[test]
+    fn a_range_is_widened_to_include_zero() {
+        let params = Range {
+            min: 0.5,
+            max: 2.55,
+        }
+        .quant_params();
+        assert_eq!(params.zero_point, -128, "0.5..2.55 is stored as 0..2.55");
+
+        // -1..1: real 0 sits half a step below q = 0, and rounds away from zero.
+        let params = Range {
+            min: -1.0,
+            max: 1.0,
+        }
+        .quant_params();
+        assert_eq!(params.zero_point, -1);
+        assert!((params.scale - 2.0 / 255.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn hwc_columns_come_from_burns_chw_flattening() {
+        let side = POOLED_SIDE;
+        let (y, x, c) = (3, 7, 11);
+        assert_eq!(
+            chw_to_hwc((y * side + x) * CHANNELS + c),
+            c * side * side + y * side + x
+        );
+
+        let mut seen = vec![false; side * side * CHANNELS];
+        for hwc in 0..seen.len() {
+            seen[chw_to_hwc(hwc)] = true;
+        }
+        assert!(
+            seen.iter().all(|&s| s),
+            "every CHW column is used exactly once"
+        );
+    }
+
+    #[test]
+    fn weights_are_quantised_per_output_channel() {
+        let shape = Shape {
+            out_channels: 2,
+            kernel_height: 1,
+            kernel_width: 1,
+            in_channels: 2,
+        };
+        let input = QuantParams {
+            scale: 0.5,
+            zero_point: -128,
+        };
+        let output = QuantParams {
+            scale: 0.25,
+            zero_point: -128,
+        };
+        let layer = quantise_layer(
+            shape,
+            &[0.5, -1.0, 0.0, 0.0],
+            &[0.1, 0.0],
+            input,
+            output,
+            true,
+        );
+
+        // Channel 0: scale 1/127, so 0.5 → 63.5 → 64 and -1 → -127; channel 1 is all zero.
+        assert_eq!(layer.weights, [64, -127, 0, 0]);
+        // Bias 0.1 in units of 0.5 × (1/127): 25.4 → 25.
+        assert_eq!(layer.bias, [25, 0]);
+        // input scale × weight scale / output scale, from the f32 scales as stored.
+        let weight_scale = 1.0f32 / 127.0;
+        let real = f64::from(input.scale) * f64::from(weight_scale) / f64::from(output.scale);
+        let (multiplier, shift) = quantize_multiplier(real);
+        assert_eq!((layer.multiplier[0], layer.shift[0]), (multiplier, shift));
+    }
+}

@@ -51,6 +51,8 @@ pub fn measure(blob_dir: &Path) -> Result<PeerCost> {
     let status = Command::new("cargo")
         .args(["build", "--release", "--locked"])
         .current_dir(&peer_dir)
+        // The peer is its own workspace with its own target directory.
+        .env_remove("CARGO_TARGET_DIR")
         .env("TINYTRANSFER_PEER_WEIGHTS", &weights)
         .status()
         .context("running cargo build in peer/")?;

@@ -87,7 +87,14 @@ fn panel(
 
     let _ = writeln!(
         svg,
-        r##"<rect x="{left}" y="{top}" width="{PANEL_WIDTH}" height="{PANEL_HEIGHT}" fill="none" stroke="#999"/>"##
+        concat!(
+            r##"<rect x="{left}" y="{top}" width="{PANEL_WIDTH}" height="{PANEL_HEIGHT}""##,
+            r##" fill="none" stroke="#999"/>"##,
+        ),
+        left = left,
+        top = top,
+        PANEL_WIDTH = PANEL_WIDTH,
+        PANEL_HEIGHT = PANEL_HEIGHT,
     );
     let _ = writeln!(
         svg,
@@ -119,14 +126,22 @@ fn panel(
             let boundary = (x(index - 1) + x(index)) / 2.0;
             let _ = writeln!(
                 svg,
-                r##"<line x1="{boundary}" y1="{top}" x2="{boundary}" y2="{}" stroke="#666" stroke-dasharray="4 3"/>"##,
-                top + PANEL_HEIGHT
+                concat!(
+                    r##"<line x1="{boundary}" y1="{top}" x2="{boundary}" y2="{}""##,
+                    r##" stroke="#666" stroke-dasharray="4 3"/>"##,
+                ),
+                top + PANEL_HEIGHT,
+                boundary = boundary,
+                top = top,
             );
         }
     }
     let _ = writeln!(
         svg,
-        r#"<text x="{}" y="{}" text-anchor="middle" font-size="11">phase.epoch (phase 1: digits 0–4, phase 2: digits 5–9, convolutions frozen)</text>"#,
+        concat!(
+            r#"<text x="{}" y="{}" text-anchor="middle" font-size="11">phase.epoch (phase 1:"#,
+            r#" digits 0–4, phase 2: digits 5–9, convolutions frozen)</text>"#,
+        ),
         left + PANEL_WIDTH / 2.0,
         top + PANEL_HEIGHT + 32.0
     );
@@ -183,9 +198,15 @@ pub fn confusion_svg(
         let total: u32 = matrix.iter().flatten().sum();
         let _ = writeln!(
             svg,
-            r#"<text x="{}" y="{}" text-anchor="middle" font-size="13">{name}: {correct}/{total} correct</text>"#,
+            concat!(
+                r#"<text x="{}" y="{}" text-anchor="middle" font-size="13">{name}:"#,
+                r#" {correct}/{total} correct</text>"#,
+            ),
             left + side / 2.0,
-            top - 22.0
+            top - 22.0,
+            name = name,
+            correct = correct,
+            total = total,
         );
 
         for (row, counts) in matrix.iter().enumerate() {
@@ -202,14 +223,27 @@ pub fn confusion_svg(
                 let (cx, cy) = (left + column as f64 * cell, top + row as f64 * cell);
                 let _ = writeln!(
                     svg,
-                    r##"<rect x="{cx}" y="{cy}" width="{cell}" height="{cell}" fill="hsl({hue},70%,{lightness:.0}%)" stroke="#fff"/>"##
+                    concat!(
+                        r##"<rect x="{cx}" y="{cy}" width="{cell}" height="{cell}""##,
+                        r##" fill="hsl({hue},70%,{lightness:.0}%)" stroke="#fff"/>"##,
+                    ),
+                    cx = cx,
+                    cy = cy,
+                    cell = cell,
+                    hue = hue,
+                    lightness = lightness,
                 );
                 let ink = if lightness < 60.0 { "#fff" } else { "#000" };
                 let _ = writeln!(
                     svg,
-                    r#"<text x="{}" y="{}" text-anchor="middle" font-size="13" fill="{ink}">{count}</text>"#,
+                    concat!(
+                        r#"<text x="{}" y="{}" text-anchor="middle" font-size="13""#,
+                        r#" fill="{ink}">{count}</text>"#,
+                    ),
                     cx + cell / 2.0,
-                    cy + cell / 2.0 + 5.0
+                    cy + cell / 2.0 + 5.0,
+                    ink = ink,
+                    count = count,
                 );
             }
         }
@@ -231,7 +265,10 @@ pub fn confusion_svg(
         }
         let _ = writeln!(
             svg,
-            r#"<text x="{}" y="{}" text-anchor="middle" font-size="11">predicted (rows: true digit)</text>"#,
+            concat!(
+                r#"<text x="{}" y="{}" text-anchor="middle" font-size="11">predicted (rows:"#,
+                r#" true digit)</text>"#,
+            ),
             left + side / 2.0,
             top + side + 18.0
         );

@@ -2,7 +2,10 @@
 //! as one table on stdout and one JSON file (`target/tinytransfer-bench.json`).
 //!
 //! Runs after `host_inference` in `cargo bench -p tinytransfer-benches` (cargo runs bench
-//! targets in name order) and reads criterion's estimates from it.
+//! targets in name order) and reads criterion's estimates from it. The training section builds
+//! the release `tinytransfer` and trains one epoch per phase (minutes);
+//! `TINYTRANSFER_BENCH_SKIP_TRAINING=1` leaves it out. `TINYTRANSFER_BLOBS=DIR` measures another
+//! model than `pretrained/`.
 
 use std::process::ExitCode;
 

@@ -127,7 +127,7 @@ fn print_summary(summary: &Summary) {
 
     for cost in &summary.device {
         println!(
-            "\nOn the device: QEMU mps2-an386 (Cortex-M4F), {} kernels — INSTRUCTIONS, not cycles",
+            "\nOn the device: QEMU mps2-an386 (Cortex-M4F), {} kernels: INSTRUCTIONS, not cycles",
             cost.kernels
         );
         println!(

@@ -3,8 +3,8 @@
 //! The network is the classic Keras transfer-learning CNN, quantised with TensorFlow Lite's
 //! int8 scheme. It comes in two parts, each its own blob:
 //!
-//! - a **feature extractor** (conv 3×3×32 → ReLU → conv 3×3×32 → ReLU → max-pool 2×2), frozen
-//!   after training on digits 0–4 and shared by every task;
+//! - a **feature extractor** (conv 3×3×32, ReLU, conv 3×3×32, ReLU, max-pool 2×2),
+//!   frozen after training on digits 0–4 and shared by every task;
 //! - a **head** per task (dense 4608 → 128 → ReLU → dense 128 → 5), such as digits 5–9.
 //!
 //! Loading a blob checks everything once: magic, format version, length, CRC-32, kind, every

@@ -6,8 +6,8 @@
 //! and exported ([`export`]) as blobs that `tinytransfer-core` runs on the host ([`int8`]) and on a
 //! Cortex-M with identical results. A JSON [`report`] and SVG pictures ([`plot`]) record the run.
 //!
-//! The modules follow the data: [`data`] (IDX files, MNIST, fetching) → [`model`] and
-//! [`adadelta`] → [`train`] → [`quantise`] → [`export`] → [`int8`] and [`report`]; [`pipeline`]
+//! The modules follow the data: [`data`] (IDX files, MNIST, fetching), then [`model`] and
+//! [`adadelta`], [`train`], [`quantise`], [`export`], then [`int8`] and [`report`]; [`pipeline`]
 //! strings them together for the `train` command and [`cli`] parses the command line.
 
 pub mod adadelta;

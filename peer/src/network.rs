@@ -2,8 +2,8 @@
 //! inference, with burn's functional ops on the ndarray backend.
 //!
 //! ```text
-//! pixels / 255 [1, 1, 28, 28] ─ conv 3×3 1→32 + bias ─ ReLU ─ conv 3×3 32→32 + bias ─ ReLU
-//!   ─ max-pool 2×2 ─ flatten CHW [1, 4608] ─ dense 128 + bias ─ ReLU ─ dense 5 + bias
+//! pixels / 255 [1, 1, 28, 28] - conv 3x3 1->32 + bias - ReLU - conv 3x3 32->32 + bias - ReLU
+//!   - max-pool 2x2 - flatten CHW [1, 4608] - dense 128 + bias - ReLU - dense 5 + bias
 //! ```
 //!
 //! No dropout: it is the identity at inference.

@@ -1,8 +1,8 @@
 //! The network of the reference experiment, in burn.
 //!
 //! ```text
-//! image 1×28×28 ─ conv 3×3, 32 ─ ReLU ─ conv 3×3, 32 ─ ReLU ─ max-pool 2×2   (Features)
-//!   ─ dropout 0.25 ─ flatten 4608 ─ dense 128 ─ ReLU ─ dropout 0.5 ─ dense 5    (Head)
+//! image 1x28x28 - conv 3x3, 32 - ReLU - conv 3x3, 32 - ReLU - max-pool 2x2   (Features)
+//!   - dropout 0.25 - flatten 4608 - dense 128 - ReLU - dropout 0.5 - dense 5    (Head)
 //! ```
 //!
 //! The split between [`Features`] and [`Head`] is the transfer-learning boundary: phase 2

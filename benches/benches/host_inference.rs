@@ -7,9 +7,10 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use tinytransfer_benches::blobs::read_blobs;
 use tinytransfer_core::shapes::{IMAGE_PIXELS, IMAGE_WIDTH};
 use tinytransfer_core::{FeatureExtractor, Head, Model, Scratch};
+use tinytransfer_tests::blobs::Blobs;
+use tinytransfer_tests::paths::default_blob_dir;
 
 fn stroke() -> [u8; IMAGE_PIXELS] {
     let mut image = [0u8; IMAGE_PIXELS];
@@ -21,9 +22,9 @@ fn stroke() -> [u8; IMAGE_PIXELS] {
 }
 
 fn host_inference(c: &mut Criterion) {
-    let (features_bytes, head_bytes) = read_blobs().expect("blobs to benchmark");
-    let features = FeatureExtractor::load(&features_bytes).expect("valid feature extractor");
-    let head = Head::load(&head_bytes).expect("valid head");
+    let blobs = Blobs::read(&default_blob_dir()).expect("blobs to benchmark");
+    let features = FeatureExtractor::load(&blobs.features).expect("valid feature extractor");
+    let head = Head::load(&blobs.head).expect("valid head");
     let model = Model::new(&features, &head).expect("a matching pair");
     let image = stroke();
     let mut scratch = Box::new(Scratch::new());

@@ -4,18 +4,19 @@
 //! Runs after `host_inference` in `cargo bench -p tinytransfer-benches` (cargo runs bench
 //! targets in name order) and reads criterion's estimates from it. The training section builds
 //! the release `tinytransfer` and trains one epoch per phase (minutes);
-//! `TINYTRANSFER_BENCH_SKIP_TRAINING=1` leaves it out. `TINYTRANSFER_BLOBS=DIR` measures another
-//! model than `pretrained/`.
+//! `TINYTRANSFER_BENCH_SKIP_TRAINING=1` leaves it out. `TINYTRANSFER_BLOB_DIR=DIR` measures
+//! another model than `pretrained/` (the same variable the firmware and the tests read).
 
 use std::process::ExitCode;
 
 use anyhow::Result;
 use serde::Serialize;
-use tinytransfer_benches::blobs::{blob_dir, repo_root};
 use tinytransfer_benches::device::{self, DeviceCost};
 use tinytransfer_benches::host::{self, HostStage};
+use tinytransfer_benches::paths::target_dir;
 use tinytransfer_benches::peer::{self, PeerCost};
 use tinytransfer_benches::training::{self, TrainingCost};
+use tinytransfer_tests::paths::default_blob_dir;
 
 #[derive(Serialize)]
 struct Summary {
@@ -42,7 +43,7 @@ fn main() -> ExitCode {
         "host int8",
         host::read_host_stages(&host::criterion_dir()),
     );
-    let blobs = blob_dir();
+    let blobs = default_blob_dir();
     let device: Vec<DeviceCost> = ["portable", "dsp"]
         .into_iter()
         .filter_map(|kernels| keep(&mut errors, kernels, device::measure(kernels, &blobs)))
@@ -170,9 +171,7 @@ fn print_summary(summary: &Summary) {
 }
 
 fn write_json(summary: &Summary) -> Result<String> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| repo_root().join("target"), std::path::PathBuf::from);
-    let path = target.join("tinytransfer-bench.json");
+    let path = target_dir().join("tinytransfer-bench.json");
     std::fs::write(&path, serde_json::to_vec_pretty(summary)?)?;
     Ok(path.display().to_string())
 }

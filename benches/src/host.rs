@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::blobs::repo_root;
+use crate::paths::target_dir;
 
 /// The stages `host_inference` measures, in network order, then the whole network.
 pub const STAGES: [&str; 5] = ["conv1", "conv2_pool", "dense1", "dense2", "network"];
@@ -23,9 +23,7 @@ pub struct HostStage {
 
 /// Where criterion keeps its results: `$CARGO_TARGET_DIR/criterion` or `target/criterion`.
 pub fn criterion_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| repo_root().join("target"), PathBuf::from);
-    target.join("criterion")
+    target_dir().join("criterion")
 }
 
 /// Reads the latest estimates of every stage.

@@ -4,8 +4,8 @@
 //! `cargo bench -p tinytransfer-benches` runs them all: first `host_inference` (criterion),
 //! then `summary`, which measures the rest and prints one table, written as JSON too.
 
-pub mod blobs;
 pub mod device;
 pub mod host;
+pub mod paths;
 pub mod peer;
 pub mod training;

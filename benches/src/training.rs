@@ -7,6 +7,8 @@ use anyhow::{ensure, Context, Result};
 use serde::Serialize;
 use tinytransfer_tests::paths::{mnist_dir, repo_root, ScratchDir};
 
+use crate::paths::target_dir;
+
 /// One phase's epoch.
 #[derive(Clone, Debug, Serialize)]
 pub struct EpochCost {
@@ -46,10 +48,8 @@ pub fn measure() -> Result<TrainingCost> {
         .context("running cargo build for tinytransfer-host")?;
     ensure!(status.success(), "tinytransfer-host does not build");
 
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| root.join("target"), std::path::PathBuf::from);
     let out = ScratchDir::new("training-bench")?;
-    let status = Command::new(target.join("release/tinytransfer"))
+    let status = Command::new(target_dir().join("release/tinytransfer"))
         .arg("train")
         .arg("--data-dir")
         .arg(mnist_dir())

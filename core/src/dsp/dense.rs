@@ -44,6 +44,22 @@ pub(crate) fn list_groups(features: &[i8; FEATURES], zero_point: i32, list: &mut
     count
 }
 
+/// A list of groups whose every offset leaves four bytes inside a 4608-byte weight row, and
+/// whose length is a whole number of entry pairs: checked once, then walked by every unit.
+#[derive(Clone, Copy)]
+struct Groups<'a>(&'a [u32]);
+
+impl<'a> Groups<'a> {
+    fn checked(list: &'a [u32], count: usize) -> Self {
+        let list = &list[..count * ENTRY_WORDS];
+        assert!(count.is_multiple_of(2));
+        assert!(list
+            .chunks_exact(ENTRY_WORDS)
+            .all(|entry| (entry[0] as usize) + 4 <= FEATURES));
+        Groups(list)
+    }
+}
+
 /// dense1 over the listed groups, two output units at a time.
 pub(crate) fn dense_pairs(
     layer: &Layer<'_, HIDDEN>,
@@ -51,11 +67,11 @@ pub(crate) fn dense_pairs(
     count: usize,
     hidden: &mut [i8; HIDDEN],
 ) {
-    let list = &list[..count * ENTRY_WORDS];
+    let groups = Groups::checked(list, count);
     let rows = layer.weights.chunks_exact(FEATURES);
     let mut rows = rows.zip(&layer.channels).enumerate();
     while let (Some((o, (w0, q0))), Some((_, (w1, q1)))) = (rows.next(), rows.next()) {
-        let [acc0, acc1] = two_rows(list, w0, w1, [q0.bias, q1.bias]);
+        let [acc0, acc1] = two_rows(groups, w0, w1, [q0.bias, q1.bias]);
         hidden[o] = requantize_narrow(acc0, layer.narrow(o), &layer.stage);
         hidden[o + 1] = requantize_narrow(acc1, layer.narrow(o + 1), &layer.stage);
     }
@@ -82,22 +98,21 @@ macro_rules! entry {
 
 /// `start + Σ w·(x - zero_point)` for two weight rows over the listed groups.
 #[inline(always)]
-fn two_rows(list: &[u32], w0: &[i8], w1: &[i8], start: [i32; 2]) -> [i32; 2] {
+fn two_rows(groups: Groups<'_>, w0: &[i8], w1: &[i8], start: [i32; 2]) -> [i32; 2] {
+    let list = groups.0;
     let pairs = list.len() / (2 * ENTRY_WORDS);
-    assert!(list.len() == pairs * 2 * ENTRY_WORDS);
     assert!(w0.len() == FEATURES && w1.len() == FEATURES);
-    assert!(list
-        .chunks_exact(ENTRY_WORDS)
-        .all(|entry| (entry[0] as usize) + 4 <= FEATURES));
     let [mut a0, mut a1] = start;
     if pairs == 0 {
         return start;
     }
 
     // SAFETY: the loop runs `pairs` times over two entries each: exactly the words of `list`
-    // (asserted), read with LDM from a word-aligned `u32` slice. Each entry's offset leaves
-    // four bytes inside both 4608-byte rows (asserted), which LDR reads; a Cortex-M4 allows
-    // them unaligned. Nothing is written to memory; every register named is an operand.
+    // (a whole number of entry pairs, checked by `Groups::checked`), read with LDM from a
+    // word-aligned `u32` slice. Each entry's offset leaves four bytes inside both 4608-byte rows
+    // (checked by `Groups::checked`; the rows' lengths asserted here), which LDR reads; a
+    // Cortex-M4 allows them unaligned. Nothing is written to memory; every register named is
+    // an operand.
     unsafe {
         asm!(
             "2:",
